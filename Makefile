@@ -1,0 +1,138 @@
+# kvm-suspend: the PSCI SYSTEM_SUSPEND series for arm64 KVM and its harness.
+#
+#   make            deps, base tree, series, kernel, selftests, then the
+#                   SYSTEM_SUSPEND tests in the three host KVM modes; verdict
+#   make check      harness tests, then the whole arm64 KVM selftest list on
+#                   the series, and the cross-checks against the unmodified
+#                   Debian tree (upstream's implementation of the same ABI)
+#   make tree       build/linux: base and series as commits, to edit
+#   make export     write build/linux's commits back to series/
+#   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
+#   make upstream   the same on the unmodified Debian tree (build/stock)
+#   make bench      time the stages: cold, nothing changed, one file touched
+#
+# Everything is built under build/; logs are in build/logs.
+
+B	:= build
+TREE	:= $(B)/linux
+STOCK	:= $(B)/stock
+LOGS	:= $(B)/logs
+GUEST	:= $(B)/guest
+MODES	?= vhe nvhe protected
+CONFIGS	:= configs/kvm-test.config
+LIST	:= guest/tests.list
+XFAIL	:= guest/xfail.list
+
+# The kernel tree under test; its objects go to build/obj/NAME. The tests
+# are always the series' own selftests, built from build/linux.
+KERNEL	?= $(TREE)
+NAME	?= $(if $(filter $(TREE),$(KERNEL)),series,$(notdir $(abspath $(KERNEL))))
+OBJ	:= $(B)/obj/$(NAME)
+SELFTESTS := $(B)/obj/series/kselftest/kvm
+IMAGE	= $(1)/arch/arm64/boot/Image
+
+STAGE	:= sh scripts/stage.sh
+VERDICT	:= $(B)/host/verdict
+INIT	:= $(GUEST)/init
+HOSTCC	?= gcc
+CROSS_CC := aarch64-linux-gnu-gcc
+
+.PHONY: all check deps base tree series export prepare-kernel-tree kernel \
+	selftests verdict stock upstream cross-checks harness-tests bench clean
+
+all: deps
+	@rm -f $(LOGS)/runs
+	@$(MAKE) -s --no-print-directory run-suspend
+	@$(MAKE) -s --no-print-directory verdict
+
+check: deps
+	@rm -f $(LOGS)/runs $(B)/harness-tests.counts
+	@$(STAGE) "harness tests" sh tests/run.sh
+	@$(MAKE) -s --no-print-directory run-all
+	@$(MAKE) -s --no-print-directory cross-checks
+	@$(MAKE) -s --no-print-directory verdict
+
+deps:
+	@sh scripts/deps.sh
+
+base: deps
+	@$(STAGE) base sh scripts/base.sh $(TREE)
+
+series: base
+	@$(STAGE) series sh scripts/series.sh $(TREE)
+
+tree: series
+	@echo "tree: $(TREE), branch series on tag base; edit, commit, then 'make export'"
+
+export:
+	@sh scripts/export.sh $(TREE)
+
+# The tree under test, made from base/ and series/ unless KERNEL says otherwise.
+prepare-kernel-tree:
+	@if [ "$(KERNEL)" = "$(TREE)" ]; then $(MAKE) -s --no-print-directory series; fi
+
+kernel: prepare-kernel-tree
+	@$(STAGE) "kernel $(NAME)" sh scripts/kernel.sh $(KERNEL) $(OBJ) $(CONFIGS)
+
+# The KVM selftests of a tree, against its own uapi headers.
+selftests: kernel
+	@$(STAGE) "selftests $(NAME)" sh scripts/selftests.sh $(KERNEL) $(OBJ)
+
+$(INIT): guest/init.c
+	@mkdir -p $(@D)
+	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+$(VERDICT): scripts/verdict.c
+	@mkdir -p $(@D)
+	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
+
+# run-SET: boot the tree under test with the tests of SET (a flag of
+# guest/tests.list, or "all") in every mode.
+run-%: kernel $(INIT)
+	@if [ "$(KERNEL)" != "$(TREE)" ]; then \
+		$(MAKE) -s --no-print-directory KERNEL=$(TREE) selftests; \
+	else \
+		$(MAKE) -s --no-print-directory selftests; fi
+	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
+		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS)
+	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
+		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES) 3>>$(LOGS)/runs
+
+verdict: $(VERDICT)
+	@$(VERDICT) -l $(LIST) -x $(XFAIL) \
+		$$([ -f $(B)/harness-tests.counts ] && echo "-e $$(cat $(B)/harness-tests.counts)") \
+		$$(cat $(LOGS)/runs)
+
+# The unmodified Debian tree, upstream's implementation of the same ABI,
+# checked out from the import commit of build/linux.
+stock: base
+	@if [ ! -d $(STOCK) ]; then \
+		$(STAGE) "stock tree" git -C $(TREE) worktree add -q --detach \
+			$(abspath $(STOCK)) stock; fi
+
+upstream: stock
+	@rm -f $(LOGS)/runs
+	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) run-suspend
+	@$(MAKE) -s --no-print-directory verdict
+
+# Our tests on upstream's kernel, and upstream's psci_test on ours.
+cross-checks: stock
+	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) run-suspend
+	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) selftests
+	@$(STAGE) "guest upstream psci_test" sh scripts/initramfs.sh \
+		$(GUEST)/upstream-psci.cpio $(B)/obj/series $(INIT) \
+		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
+	@sh scripts/run.sh upstream-test-on-series $(call IMAGE,$(B)/obj/series) \
+		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio.d/tests.list \
+		$(LOGS) $(MODES) 3>>$(LOGS)/runs
+
+harness-tests: $(VERDICT)
+	@sh tests/run.sh
+
+bench:
+	@sh scripts/bench.sh
+
+clean:
+	@if [ -d $(TREE) ] && sh -c '. scripts/lib.sh; tree_has_local_work $(TREE) $(TREE)/.git/harness-series'; then \
+		echo "clean: $(TREE) holds uncommitted or unexported work; not removing build/" >&2; exit 1; fi
+	rm -rf $(B)

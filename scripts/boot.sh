@@ -1,0 +1,47 @@
+#!/bin/sh
+# Boot a kernel and initramfs under QEMU (TCG, with EL2 for KVM) in one host
+# KVM mode, with a host-side timeout; the console goes to LOG and the way
+# QEMU ended to LOG.status ("ok", "timeout N s", "exit N").
+# Usage: scripts/boot.sh IMAGE INITRAMFS MODE LOG TIMEOUT
+#   MODE: vhe (the default), nvhe or protected (kvm-arm.mode=)
+set -eu
+me=boot
+. "$(dirname "$0")/lib.sh"
+
+image=$1 initrd=$2 mode=$3 log=$4 limit=$5
+
+case "$mode" in
+vhe)		kvmarg= ;;
+nvhe)		kvmarg=kvm-arm.mode=nvhe ;;
+protected)	kvmarg=kvm-arm.mode=protected ;;
+*)		die "unknown KVM mode '$mode' (vhe, nvhe, protected)" ;;
+esac
+
+mkdir -p "$(dirname "$log")"
+rm -f "$log.status"
+start=$(now)
+rc=0
+timeout --kill-after=5 "$limit" \
+	qemu-system-aarch64 \
+		-M virt,virtualization=on,gic-version=3 \
+		-cpu max,pauth-impdef=on -smp 2 -m 2048 \
+		-nographic -no-reboot -nic none \
+		-kernel "$image" -initrd "$initrd" \
+		-append "console=ttyAMA0 panic=-1 $kvmarg" \
+		</dev/null >"$log" 2>&1 || rc=$?
+secs=$(($(now) - start))
+
+case $rc in
+0)	echo ok >"$log.status" ;;
+124|137)
+	echo "timeout after $limit s" >"$log.status"
+	echo "boot: $mode: the guest did not power off within $limit s;" \
+	     "last console lines ($log):" >&2
+	tail -n 15 "$log" | sed 's/^/  | /' >&2
+	exit 0 ;;
+*)	echo "exit $rc" >"$log.status"
+	echo "boot: $mode: QEMU exited with status $rc; last lines ($log):" >&2
+	tail -n 15 "$log" | sed 's/^/  | /' >&2
+	exit 0 ;;
+esac
+echo "boot: $mode: guest done in $secs s ($log)"

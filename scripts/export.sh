@@ -1,0 +1,36 @@
+#!/bin/sh
+# Write the commits of a kernel tree's "series" branch back to series/ as
+# git format-patch files with stable options, so that an unchanged commit
+# gives a byte-identical file. The cover letter is kept; its subject count
+# and base-commit: line are brought up to date.
+# Usage: scripts/export.sh TREE [PATCHDIR]
+set -eu
+me=export
+. "$(dirname "$0")/lib.sh"
+
+tree=$(realpath "$1")
+dir=${2:-series}
+[ -z "$(git -C "$tree" status --porcelain)" ] ||
+	die "$tree has uncommitted changes: commit them first"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+git -C "$tree" format-patch -q --no-signature --zero-commit --abbrev=12 \
+	--numbered --subject-prefix=PATCH -o "$tmp" base..HEAD
+n=$(ls "$tmp" | wc -l)
+base=$(git -C "$tree" rev-parse base)
+
+mkdir -p "$dir"
+for p in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
+	case "$p" in "$dir/0000-"*|*'*'*) ;; *) rm -f "$p" ;; esac
+done
+mv "$tmp"/*.patch "$dir"/ 2>/dev/null || true
+cover=$dir/0000-cover-letter.patch
+if [ -f "$cover" ]; then
+	sed -i -e "s|^\(Subject: \[PATCH \)[0-9]*/[0-9]*\]|\10/$n]|" \
+	       -e "s|^base-commit: .*|base-commit: $base|" "$cover"
+fi
+(cd "$dir" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$dir/series" || : >"$dir/series"
+printf '%s\n%s\n' "$(patch_digest "$dir")" "$(git -C "$tree" rev-parse HEAD)" \
+	>"$tree/.git/harness-series"
+echo "export: $n patches in $dir/ (base $base)"

@@ -1,0 +1,49 @@
+#!/bin/sh
+# Make the guest's initramfs with the kernel's own usr/gen_init_cpio:
+# /init, /tests.list and the (stripped) test programs of one test set.
+# Usage: scripts/initramfs.sh OUT.cpio KOBJ INIT LIST SET SELFTESTS
+#   KOBJ: kernel build directory (for usr/gen_init_cpio)
+#   INIT: the static /init; LIST: guest/tests.list; SET: "all" or a flag
+#   SELFTESTS: directory the PROGRAM column of LIST is relative to
+set -eu
+me=initramfs
+. "$(dirname "$0")/lib.sh"
+
+out=$1 kobj=$2 init=$3 list=$4 set=$5 selftests=$6
+gen=$kobj/usr/gen_init_cpio
+[ -x "$gen" ] || die "$gen is missing: build the kernel first"
+
+stage=$out.d
+rm -rf "$stage"
+mkdir -p "$stage/tests"
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "dir /proc 0755 0 0"
+	echo "dir /sys 0755 0 0"
+	echo "dir /tmp 1777 0 0"
+	echo "dir /tests 0755 0 0"
+	echo "file /init $(realpath "$init") 0755 0 0"
+	echo "file /tests.list $stage/tests.list 0644 0 0"
+} >"$stage/cpio.list"
+
+sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" |
+while read -r name timeout flags prog args; do
+	case "$set" in
+	all) ;;
+	*) case ",$flags," in *",$set,"*) ;; *) continue ;; esac ;;
+	esac
+	[ -f "$selftests/$prog" ] || die "$selftests/$prog is missing (test $name)"
+	dir=$(dirname "$prog")
+	if [ "$dir" != . ] && [ ! -d "$stage/tests/$dir" ]; then
+		mkdir -p "$stage/tests/$dir"
+		echo "dir /tests/$dir 0755 0 0" >>"$stage/cpio.list"
+	fi
+	aarch64-linux-gnu-strip -o "$stage/tests/$prog" "$selftests/$prog"
+	echo "file /tests/$prog $stage/tests/$prog 0755 0 0" >>"$stage/cpio.list"
+	echo "$name $timeout /tests/$prog $args" >>"$stage/tests.list"
+done
+[ -s "$stage/tests.list" ] || die "no test of $list is in set '$set'"
+
+"$gen" "$stage/cpio.list" >"$out.tmp"
+mv "$out.tmp" "$out"

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * verdict - read the console logs of guest runs and say what passed.
+ *
+ * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-e PASSED,FAILED,SKIPPED]
+ *                -r LABEL:LOG:GUEST-LIST ...
+ *
+ *   -l  the harness's test list: which tests are "required" (a skip fails)
+ *   -x  expected failures: "NAME REASON..." a line; such a test fails on the
+ *       base without the series too, and is shown as "xfail", not hidden
+ *   -e  counts of earlier checks (the harness tests) to add to the total
+ *   -r  one guest run: a column label, its console log, and the test list
+ *       the guest ran (NAME TIMEOUT PROGRAM...); LOG.status, written by
+ *       scripts/boot.sh, says whether QEMU ended by itself or timed out
+ *
+ * A run fails as a whole, whatever its tests said, when the kernel log shows
+ * a splat, when the guest hung (timeout) or died before /init finished.
+ * Prints a table, the log paths, and ends with "N passed, N failed, N skipped".
+ * Exits 1 when anything failed, 2 on bad usage.
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_RUNS	16
+#define MAX_ROWS	256
+#define NAME_LEN	96
+
+enum result { RES_NONE, RES_OK, RES_FAIL, RES_SKIP, RES_TIMEOUT, RES_MISSING, RES_XFAIL, RES_XPASS };
+
+static const char *const result_name[] = {
+	[RES_NONE] = "-", [RES_OK] = "ok", [RES_FAIL] = "FAIL", [RES_SKIP] = "skip",
+	[RES_TIMEOUT] = "TIMEOUT", [RES_MISSING] = "MISSING", [RES_XFAIL] = "xfail",
+	[RES_XPASS] = "xpass",
+};
+
+struct cell {
+	enum result result;
+	double seconds;		/* < 0: unknown */
+};
+
+struct row {
+	char name[NAME_LEN];	/* "test" or "test: subtest" */
+	int is_sub;
+	struct cell cell[MAX_RUNS];
+};
+
+struct run {
+	const char *label, *log, *list;
+	char status[64];	/* from LOG.status */
+	char problem[256];	/* why the run as a whole failed, "" if it did not */
+	char splat[160];	/* first splat line */
+	int finished;		/* /init said it was done */
+};
+
+static struct row rows[MAX_ROWS];
+static int nr_rows;
+static struct run runs[MAX_RUNS];
+static int nr_runs;
+
+static char required[MAX_ROWS][NAME_LEN];
+static int nr_required;
+static char xfail[MAX_ROWS][NAME_LEN];
+static char *xfail_reason[MAX_ROWS];
+static int nr_xfail;
+
+/* Kernel messages that mean something went wrong in the host-side kernel. */
+static const char *const splat_marks[] = {
+	"WARNING:", "BUG:", "Oops", "Unable to handle kernel", "Internal error:",
+	"Call trace:", "Kernel panic", "UBSAN:", "KASAN:", "INFO: ",
+	"------------[ cut here ]------------", "kernel BUG at",
+	"rcu_preempt detected stalls", "self-detected stall",
+	"possible circular locking", "Modules linked in:", NULL,
+};
+
+/* Copy a string, cut to fit: names and log lines longer than that are rare. */
+static void copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void chomp(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = '\0';
+}
+
+static char *skip_space(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+static int in_list(char list[][NAME_LEN], int n, const char *name)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(list[i], name))
+			return i;
+	return -1;
+}
+
+static struct row *row_get(const char *name, int is_sub)
+{
+	int i, r;
+
+	for (i = 0; i < nr_rows; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	if (nr_rows == MAX_ROWS) {
+		fprintf(stderr, "verdict: too many tests\n");
+		exit(2);
+	}
+	rows[nr_rows].is_sub = is_sub;
+	snprintf(rows[nr_rows].name, NAME_LEN, "%s", name);
+	for (r = 0; r < MAX_RUNS; r++)
+		rows[nr_rows].cell[r].seconds = -1;
+	return &rows[nr_rows++];
+}
+
+/* Subtests are printed before their parent's result: keep them near it. */
+static struct row *subrow_get(const char *parent, const char *sub)
+{
+	char name[2 * NAME_LEN + 2];
+	struct row *r, tmp;
+	int i, at = -1;
+
+	snprintf(name, sizeof(name), "%s: %s", parent, sub);
+	name[NAME_LEN - 1] = '\0';
+	for (i = 0; i < nr_rows; i++)
+		if (!strcmp(rows[i].name, name))
+			return &rows[i];
+	for (i = 0; i < nr_rows; i++)
+		if (!strcmp(rows[i].name, parent) ||
+		    (!strncmp(rows[i].name, parent, strlen(parent)) &&
+		     !strncmp(rows[i].name + strlen(parent), ": ", 2)))
+			at = i;
+	r = row_get(name, 1);
+	if (at >= 0 && at + 1 < nr_rows - 1) {
+		tmp = *r;
+		memmove(&rows[at + 2], &rows[at + 1],
+			(nr_rows - 1 - (at + 1)) * sizeof(*r));
+		rows[at + 1] = tmp;
+		r = &rows[at + 1];
+	}
+	return r;
+}
+
+/* A message's own copy, so that it does not alias the struct it goes to. */
+static const char *line_of(const char *s)
+{
+	static char buf[160];
+
+	copy(buf, sizeof(buf), s);
+	return buf;
+}
+
+static int is_splat(const char *line)
+{
+	int i;
+
+	for (i = 0; splat_marks[i]; i++)
+		if (strstr(line, splat_marks[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Parse "ok N name # DIRECTIVE rest" / "not ok N ...": returns 1 and fills
+ * ok, name and directive (SKIP, TIMEOUT, ... or ""), else 0.
+ */
+static int parse_result(char *line, int *ok, char *name, char *directive)
+{
+	char *p = line, *hash;
+
+	if (!strncmp(p, "ok ", 3)) {
+		*ok = 1;
+		p += 3;
+	} else if (!strncmp(p, "not ok ", 7)) {
+		*ok = 0;
+		p += 7;
+	} else {
+		return 0;
+	}
+	if (!isdigit((unsigned char)*p))
+		return 0;
+	while (isdigit((unsigned char)*p))
+		p++;
+	p = skip_space(p);
+	hash = strstr(p, "# ");
+	if (!hash && !strncmp(p, "#", 1))
+		hash = p;
+	directive[0] = '\0';
+	if (hash) {
+		char *d = skip_space(hash + 1);
+
+		sscanf(d, "%15s", directive);
+		for (char *c = directive; *c; c++)
+			*c = toupper((unsigned char)*c);
+		if (strcmp(directive, "SKIP") && strcmp(directive, "TIMEOUT") &&
+		    strcmp(directive, "XFAIL") && strcmp(directive, "TODO"))
+			directive[0] = '\0';
+		/* kselftest's skip lines carry no name: "ok 3 # SKIP name: why" */
+		if (hash == p) {
+			d = skip_space(d + strlen(directive));
+			snprintf(name, NAME_LEN, "%.*s", (int)strcspn(d, ":"), d);
+			chomp(name);
+			return 1;
+		}
+		*hash = '\0';
+	}
+	snprintf(name, NAME_LEN, "%s", p);
+	for (size_t n = strlen(name); n && isspace((unsigned char)name[n - 1]); n--)
+		name[n - 1] = '\0';
+	return 1;
+}
+
+static enum result result_of(int ok, const char *directive)
+{
+	if (!strcmp(directive, "SKIP"))
+		return RES_SKIP;
+	if (!strcmp(directive, "TIMEOUT"))
+		return RES_TIMEOUT;
+	return ok ? RES_OK : RES_FAIL;
+}
+
+static void read_status(struct run *run)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.status", run->log);
+	snprintf(run->status, sizeof(run->status), "unknown");
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (fgets(run->status, sizeof(run->status), f))
+		chomp(run->status);
+	fclose(f);
+}
+
+static void read_log(int r)
+{
+	struct run *run = &runs[r];
+	char line[4096], name[NAME_LEN], directive[16], running[NAME_LEN] = "";
+	double secs = -1;
+	int ok, in_ktap = 0, partial = 0;
+	FILE *f = fopen(run->log, "r");
+
+	read_status(run);
+	if (!f) {
+		snprintf(run->problem, sizeof(run->problem), "no console log");
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		partial = !strchr(line, '\n');
+		if (partial)
+			break;	/* cut in the middle of a line: do not trust it */
+		chomp(line);
+
+		if (!run->splat[0] && strncmp(line, "    ", 4) && is_splat(line))
+			copy(run->splat, sizeof(run->splat), line);
+		if (!in_ktap) {
+			in_ktap = !strcmp(line, "KTAP version 1");
+			continue;
+		}
+		if (!strncmp(line, "# running ", 10)) {
+			copy(running, sizeof(running), line + 10);
+			row_get(running, 0);	/* before its subtests */
+			secs = -1;
+		} else if (!strncmp(line, "# init: all tests done", 22)) {
+			run->finished = 1;
+		} else if (line[0] == '#' && strstr(line, ": time=")) {
+			sscanf(strstr(line, ": time=") + 7, "%lf", &secs);
+		} else if (!strncmp(line, "    ", 4) && running[0] &&
+			   parse_result(skip_space(line), &ok, name, directive)) {
+			if (!line[4] || line[4] == ' ')
+				continue;	/* deeper nesting: not shown */
+			subrow_get(running, name)->cell[r].result =
+				result_of(ok, directive);
+		} else if (parse_result(line, &ok, name, directive)) {
+			struct row *row = row_get(name, 0);
+
+			row->cell[r].result = result_of(ok, directive);
+			row->cell[r].seconds = secs;
+			running[0] = '\0';
+			secs = -1;
+		}
+	}
+	fclose(f);
+
+	if (!strncmp(run->status, "timeout", 7))
+		snprintf(run->problem, sizeof(run->problem),
+			 "guest hung: %s", line_of(run->status));
+	else if (strcmp(run->status, "ok") && strcmp(run->status, "unknown"))
+		snprintf(run->problem, sizeof(run->problem),
+			 "QEMU failed: %s", line_of(run->status));
+	else if (run->splat[0])
+		snprintf(run->problem, sizeof(run->problem),
+			 "kernel splat: %.140s", line_of(run->splat));
+	else if (!in_ktap)
+		snprintf(run->problem, sizeof(run->problem),
+			 "no KTAP output: the guest never reached /init");
+	else if (!run->finished)
+		snprintf(run->problem, sizeof(run->problem), "%s",
+			 partial ? "console log cut in the middle of a line" :
+				   "the guest stopped before /init finished");
+	if (run->splat[0] && !strstr(run->problem, "splat"))
+		fprintf(stderr, "verdict: %s: also a kernel splat: %s\n",
+			run->label, run->splat);
+}
+
+/* Every test the run was meant to run gets a row; unreported ones fail. */
+static void read_guest_list(int r)
+{
+	char line[1024], name[NAME_LEN];
+	FILE *f = fopen(runs[r].list, "r");
+
+	if (!f) {
+		fprintf(stderr, "verdict: %s: cannot read\n", runs[r].list);
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		struct row *row;
+
+		if (sscanf(line, "%95s", name) != 1 || name[0] == '#')
+			continue;
+		row = row_get(name, 0);
+		if (row->cell[r].result == RES_NONE)
+			row->cell[r].result =
+				!strncmp(runs[r].status, "timeout", 7) ?
+				RES_TIMEOUT : RES_MISSING;
+	}
+	fclose(f);
+}
+
+static void read_names(const char *path, int want_required)
+{
+	char line[1024], name[NAME_LEN], flags[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fprintf(stderr, "verdict: %s: cannot read\n", path);
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = skip_space(line);
+		int n;
+
+		if (*p == '#' || !*p)
+			continue;
+		if (want_required) {
+			if (sscanf(p, "%95s %*d %255s", name, flags) == 2 &&
+			    strstr(flags, "required"))
+				snprintf(required[nr_required++], NAME_LEN, "%s", name);
+		} else if (sscanf(p, "%95s %n", name, &n) == 1) {
+			chomp(p + n);
+			snprintf(xfail[nr_xfail], NAME_LEN, "%s", name);
+			xfail_reason[nr_xfail++] = strdup(p + n);
+		}
+		if (nr_required == MAX_ROWS || nr_xfail == MAX_ROWS)
+			break;
+	}
+	fclose(f);
+}
+
+static int is_required(const char *name)
+{
+	char top[NAME_LEN];
+
+	snprintf(top, sizeof(top), "%.*s", (int)strcspn(name, ":"), name);
+	return in_list(required, nr_required, top) >= 0;
+}
+
+int main(int argc, char **argv)
+{
+	int passed = 0, failed = 0, skipped = 0, extra[3] = { 0, 0, 0 };
+	int i, r, opt, width = 24;
+
+	while ((opt = getopt(argc, argv, "l:x:e:r:")) != -1) {
+		char *a, *b;
+
+		switch (opt) {
+		case 'l':
+			read_names(optarg, 1);
+			break;
+		case 'x':
+			read_names(optarg, 0);
+			break;
+		case 'e':
+			if (sscanf(optarg, "%d,%d,%d", &extra[0], &extra[1],
+				   &extra[2]) != 3)
+				goto usage;
+			break;
+		case 'r':
+			a = strchr(optarg, ':');
+			b = a ? strchr(a + 1, ':') : NULL;
+			if (!b || nr_runs == MAX_RUNS)
+				goto usage;
+			*a = *b = '\0';
+			runs[nr_runs].label = optarg;
+			runs[nr_runs].log = a + 1;
+			runs[nr_runs].list = b + 1;
+			nr_runs++;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (!nr_runs || optind != argc)
+		goto usage;
+
+	for (r = 0; r < nr_runs; r++) {
+		read_log(r);
+		read_guest_list(r);
+	}
+
+	/* Classify: required skips fail, known failures are xfail. */
+	for (i = 0; i < nr_rows; i++) {
+		struct row *row = &rows[i];
+		char top[NAME_LEN];
+		int x;
+
+		snprintf(top, sizeof(top), "%.*s", (int)strcspn(row->name, ":"),
+			 row->name);
+		x = in_list(xfail, nr_xfail, top);
+		for (r = 0; r < nr_runs; r++) {
+			struct cell *c = &row->cell[r];
+
+			if (c->result == RES_SKIP && is_required(row->name))
+				c->result = RES_FAIL;
+			if (x >= 0 && !row->is_sub && c->result == RES_FAIL)
+				c->result = RES_XFAIL;
+			else if (x >= 0 && !row->is_sub && c->result == RES_OK)
+				c->result = RES_XPASS;
+		}
+	}
+
+	for (i = 0; i < nr_rows; i++)
+		if ((int)strlen(rows[i].name) + 2 > width)
+			width = strlen(rows[i].name) + 2;
+	printf("\n%-*s", width, "test");
+	for (r = 0; r < nr_runs; r++)
+		printf(" %-15s", runs[r].label);
+	printf("\n");
+	for (i = 0; i < nr_rows; i++) {
+		printf("%s%-*s", rows[i].is_sub ? "  " : "",
+		       width - (rows[i].is_sub ? 2 : 0), rows[i].name);
+		for (r = 0; r < nr_runs; r++) {
+			struct cell *c = &rows[i].cell[r];
+			char text[32];
+
+			if (c->seconds >= 0)
+				snprintf(text, sizeof(text), "%s %.1fs",
+					 result_name[c->result], c->seconds);
+			else
+				snprintf(text, sizeof(text), "%s",
+					 result_name[c->result]);
+			printf(" %-15s", text);
+			switch (c->result) {
+			case RES_OK:
+			case RES_XPASS:
+				passed++;
+				break;
+			case RES_SKIP:
+			case RES_XFAIL:
+				skipped++;
+				break;
+			case RES_NONE:
+				break;
+			default:
+				failed++;
+				break;
+			}
+		}
+		printf("\n");
+	}
+	printf("%-*s", width, "(kernel log clean)");
+	for (r = 0; r < nr_runs; r++) {
+		printf(" %-15s", runs[r].problem[0] ? "FAIL" : "ok");
+		if (runs[r].problem[0])
+			failed++;
+		else
+			passed++;
+	}
+	printf("\n\n");
+
+	for (i = 0; i < nr_xfail; i++)
+		printf("expected failure: %s: %s\n", xfail[i], xfail_reason[i]);
+	for (r = 0; r < nr_runs; r++) {
+		if (runs[r].problem[0])
+			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
+		printf("log %-12s %s\n", runs[r].label, runs[r].log);
+	}
+	if (extra[0] || extra[1] || extra[2])
+		printf("harness tests: %d passed, %d failed, %d skipped (included below)\n",
+		       extra[0], extra[1], extra[2]);
+	printf("%d passed, %d failed, %d skipped\n", passed + extra[0],
+	       failed + extra[1], skipped + extra[2]);
+	return failed + extra[1] ? 1 : 0;
+
+usage:
+	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e P,F,S] -r LABEL:LOG:GUEST-LIST ...\n");
+	return 2;
+}
