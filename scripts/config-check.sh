@@ -13,10 +13,14 @@ dropped=$(
 		while IFS= read -r want; do
 			opt=${want%%=*}
 			case "$want" in
-			*=n)	grep -q "^$opt=" "$config" &&
-					echo "  $opt: asked not set, got $(grep "^$opt=" "$config")" ;;
-			*)	grep -qxF "$want" "$config" ||
-					echo "  $want: got $(grep -E "^(# )?$opt[= ]" "$config" || echo 'nothing (dependencies not met)') (from ${frag##*/})" ;;
+			*=n)	if grep -q "^$opt=" "$config"; then
+					echo "  $opt: asked not set, got $(grep "^$opt=" "$config") (from ${frag##*/})"
+				fi ;;
+			*)	if ! grep -qxF "$want" "$config"; then
+					got=$(grep -E "^(# )?$opt[= ]" "$config" ||
+					      echo "nothing (dependencies not met)")
+					echo "  $want: got $got (from ${frag##*/})"
+				fi ;;
 			esac
 		done
 	done
