@@ -29,4 +29,6 @@ if [ ! -f "$obj/.config" ] || [ "$(cat "$obj/.harness-config" 2>/dev/null)" != "
 	echo "$want" >"$obj/.harness-config"
 fi
 
+# A neutral build identity, so that logs name no build machine.
+export KBUILD_BUILD_USER=kvm-suspend KBUILD_BUILD_HOST=harness
 make -s -C "$src" O="$obj" -j"$(nproc)" Image
