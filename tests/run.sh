@@ -1,0 +1,140 @@
+#!/bin/sh
+# Fast tests of the harness itself, on recorded console logs and small fake
+# trees: no kernel build, no QEMU. Run by "make check" before anything else.
+# Prints one KTAP line per check and writes "PASSED,FAILED,SKIPPED" to
+# build/harness-tests.counts for the final verdict.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+logs=tests/logs
+work=$top/build/harness-tests
+verdict=$top/build/host/verdict
+rm -rf "$work"
+mkdir -p "$work" "$(dirname "$verdict")"
+${HOSTCC:-gcc} -O2 -Wall -Wextra -Werror -o "$verdict" scripts/verdict.c || exit 1
+
+n=0 passed=0 failed=0
+
+# expect DESCRIPTION STATUS PATTERN COMMAND...: the command must exit with
+# STATUS and print (stdout or stderr) a line matching the extended regex
+# PATTERN, if it is not empty.
+expect() {
+	desc=$1 want=$2 pattern=$3
+	shift 3
+	n=$((n + 1))
+	"$@" >"$work/out" 2>&1
+	got=$?
+	if [ "$got" = "$want" ] &&
+	   { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$work/out"; }; then
+		passed=$((passed + 1))
+		echo "ok $n $desc"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $desc"
+		echo "# exit status $got (expected $want), output (expected /$pattern/):"
+		sed 's/^/#   /' "$work/out" | tail -n 25
+	fi
+}
+
+run_verdict() { # LOG [VERDICT OPTIONS...]
+	log=$1
+	shift
+	"$verdict" -l guest/tests.list "$@" -r "vhe:$logs/$log:$logs/suspend.list"
+}
+
+echo "KTAP version 1"
+echo "1..18"
+
+# The KTAP reader and the splat detector, on recorded console logs.
+expect "verdict: a clean run passes, subtests counted" 0 \
+	'^13 passed, 0 failed, 0 skipped$' run_verdict good.log
+expect "verdict: a failed subtest fails its test and the run" 1 \
+	'system_suspend_exit_smc64 +FAIL' run_verdict failing.log
+expect "verdict: a log cut in the middle of a KTAP line is no pass" 1 \
+	'cut in the middle of a line' run_verdict truncated.log
+expect "verdict: a kernel panic fails the run and the tests it cut off" 1 \
+	'kernel splat: Unable to handle kernel' run_verdict panicked.log
+expect "verdict: tests after a panic are reported missing" 1 \
+	'^hypercalls +MISSING' run_verdict panicked.log
+expect "verdict: a WARNING fails the run although every test passed" 1 \
+	'run vhe FAILED: kernel splat: ------------\[ cut here \]' run_verdict splat.log
+expect "verdict: a required test that skips fails" 1 \
+	'^psci_test +FAIL' run_verdict skipped.log
+expect "verdict: a hung guest fails with its timeout" 1 \
+	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
+expect "verdict: a test cut off by the hang is a timeout" 1 \
+	'^hypercalls +TIMEOUT' run_verdict hung.log
+
+sed 's/^ok 2 hypercalls/not ok 2 hypercalls # exit status 254/' \
+	$logs/good.log >"$work/xfail.log"
+cp $logs/good.log.status "$work/xfail.log.status"
+echo "hypercalls  fails on the base too (recorded for this test)" >"$work/xfail.list"
+expect "verdict: a listed known failure is shown as xfail, not hidden" 0 \
+	'^hypercalls +xfail' \
+	"$verdict" -l guest/tests.list -x "$work/xfail.list" \
+	-r "vhe:$work/xfail.log:$logs/suspend.list"
+expect "verdict: the same failure unlisted fails" 1 '^hypercalls +FAIL' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/xfail.log:$logs/suspend.list"
+
+# The config check on a fragment with an option Kconfig dropped.
+printf 'CONFIG_KVM=y\nCONFIG_DEBUG_FS=y\n# CONFIG_SWAP is not set\n' >"$work/frag.config"
+printf 'CONFIG_KVM=y\n# CONFIG_DEBUG_FS is not set\n# CONFIG_SWAP is not set\n' >"$work/.config"
+expect "config-check: names the option the .config lacks" 1 \
+	'CONFIG_DEBUG_FS=y: got # CONFIG_DEBUG_FS is not set' \
+	sh scripts/config-check.sh "$work/.config" "$work/frag.config"
+printf 'CONFIG_KVM=y\nCONFIG_DEBUG_FS=y\n' >"$work/.config"
+expect "config-check: a .config with every option passes" 0 '' \
+	sh scripts/config-check.sh "$work/.config" "$work/frag.config"
+
+# The timeout path, with a fake QEMU whose guest never powers off.
+mkdir -p "$work/bin"
+cat >"$work/bin/qemu-system-aarch64" <<'EOF'
+#!/bin/sh
+echo "Booting Linux on physical CPU 0x0"
+echo "KTAP version 1"
+echo "# running psci_test"
+exec sleep 600
+EOF
+chmod +x "$work/bin/qemu-system-aarch64"
+expect "boot: a hung guest is a timeout that shows the last console lines" 0 \
+	'^  \| # running psci_test' \
+	env PATH="$work/bin:$PATH" sh scripts/boot.sh /dev/null /dev/null vhe \
+	"$work/hung-guest.log" 2
+n=$((n + 1))
+if [ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]; then
+	passed=$((passed + 1))
+	echo "ok $n boot: the timeout is recorded for the verdict"
+else
+	failed=$((failed + 1))
+	echo "not ok $n boot: the timeout is recorded for the verdict"
+fi
+
+# A series with a patch that does not apply, on a small fake tree.
+sh tests/fake-tree.sh "$work/tree" "$work/series" >"$work/fake-tree.log" 2>&1 ||
+	{ cat "$work/fake-tree.log"; exit 1; }
+expect "series: a patch that does not apply is named, with the base" 1 \
+	'0002-break-hello.patch does not apply to the base [0-9a-f]{12}' \
+	sh scripts/series.sh "$work/tree" "$work/series"
+
+# Unexported work in the tree is never reset by a new series.
+git -C "$work/tree" checkout -q -B series base
+echo local >"$work/tree/local.txt"
+git -C "$work/tree" add local.txt
+git -C "$work/tree" -c user.name=t -c user.email=t@t commit -qm "local work"
+printf '%s\n%s\n' old "$(git -C "$work/tree" rev-parse base)" >"$work/tree/.git/harness-series"
+expect "series: a tree with unexported commits is not reset" 1 \
+	'holds uncommitted or unexported work' \
+	sh scripts/series.sh "$work/tree" "$work/series"
+n=$((n + 1))
+if [ "$(git -C "$work/tree" log -1 --format=%s)" = "local work" ]; then
+	passed=$((passed + 1))
+	echo "ok $n series: the local commit is still there"
+else
+	failed=$((failed + 1))
+	echo "not ok $n series: the local commit is still there"
+fi
+
+[ "$n" = 18 ] || echo "# planned 18 checks, ran $n"
+echo "$passed,$failed,0" >"$top/build/harness-tests.counts"
+echo "# harness tests: $passed of $n passed"
+[ "$failed" = 0 ] && [ "$n" = 18 ]
