@@ -2,13 +2,15 @@
 /*
  * verdict - read the console logs of guest runs and say what passed.
  *
- * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-e PASSED,FAILED,SKIPPED]
- *                -r LABEL:LOG:GUEST-LIST ...
+ * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-e NAME:PASSED,FAILED,SKIPPED]...
+ *                [-R NEW:REF]... {-r|-b} LABEL:LOG:GUEST-LIST ...
  *
  *   -l  the harness's test list: which tests are "required" (a skip fails)
  *   -x  expected failures: "NAME REASON..." a line; such a test fails on the
  *       base without the series too, and is shown as "xfail", not hidden
- *   -e  counts of earlier checks (the harness tests) to add to the total
+ *   -e  counts of earlier checks (the harness tests, the gates) to add in
+ *   -R  compare two runs by label: no test may do worse in NEW than in REF
+ *   -b  a reference run (the base without the series): shown, not counted
  *   -r  one guest run: a column label, its console log, and the test list
  *       the guest ran (NAME TIMEOUT PROGRAM...); LOG.status, written by
  *       scripts/boot.sh, says whether QEMU ended by itself or timed out
@@ -54,6 +56,7 @@ struct run {
 	char problem[256];	/* why the run as a whole failed, "" if it did not */
 	char splat[160];	/* first splat line */
 	int finished;		/* /init said it was done */
+	int reference;		/* shown for comparison, not counted */
 };
 
 static struct row rows[MAX_ROWS];
@@ -384,14 +387,56 @@ static int is_required(const char *name)
 	return in_list(required, nr_required, top) >= 0;
 }
 
+/* How good a result is, for the comparison with a reference run. */
+static int rank(enum result r)
+{
+	switch (r) {
+	case RES_OK:
+	case RES_XPASS:
+		return 2;
+	case RES_SKIP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int run_index(const char *label)
+{
+	int r;
+
+	for (r = 0; r < nr_runs; r++)
+		if (!strcmp(runs[r].label, label))
+			return r;
+	fprintf(stderr, "verdict: no run labelled %s\n", label);
+	exit(2);
+}
+
+static void add_run(char *spec, int reference)
+{
+	char *a = strchr(spec, ':');
+	char *b = a ? strchr(a + 1, ':') : NULL;
+
+	if (!b || nr_runs == MAX_RUNS) {
+		fprintf(stderr, "verdict: bad run %s\n", spec);
+		exit(2);
+	}
+	*a = *b = '\0';
+	runs[nr_runs].label = spec;
+	runs[nr_runs].log = a + 1;
+	runs[nr_runs].list = b + 1;
+	runs[nr_runs].reference = reference;
+	nr_runs++;
+}
+
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, skipped = 0, extra[3] = { 0, 0, 0 };
+	int passed = 0, failed = 0, skipped = 0;
+	char *compare[MAX_RUNS], *extra[MAX_RUNS];
+	int nr_compare = 0, nr_extra = 0;
 	int i, r, opt, width = 24;
 
-	while ((opt = getopt(argc, argv, "l:x:e:r:")) != -1) {
-		char *a, *b;
-
+	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:")) != -1) {
 		switch (opt) {
 		case 'l':
 			read_names(optarg, 1);
@@ -400,20 +445,18 @@ int main(int argc, char **argv)
 			read_names(optarg, 0);
 			break;
 		case 'e':
-			if (sscanf(optarg, "%d,%d,%d", &extra[0], &extra[1],
-				   &extra[2]) != 3)
+			if (nr_extra == MAX_RUNS)
 				goto usage;
+			extra[nr_extra++] = optarg;
 			break;
 		case 'r':
-			a = strchr(optarg, ':');
-			b = a ? strchr(a + 1, ':') : NULL;
-			if (!b || nr_runs == MAX_RUNS)
+		case 'b':
+			add_run(optarg, opt == 'b');
+			break;
+		case 'R':
+			if (nr_compare == MAX_RUNS || !strchr(optarg, ':'))
 				goto usage;
-			*a = *b = '\0';
-			runs[nr_runs].label = optarg;
-			runs[nr_runs].log = a + 1;
-			runs[nr_runs].list = b + 1;
-			nr_runs++;
+			compare[nr_compare++] = optarg;
 			break;
 		default:
 			goto usage;
@@ -469,6 +512,8 @@ int main(int argc, char **argv)
 				snprintf(text, sizeof(text), "%s",
 					 result_name[c->result]);
 			printf(" %-15s", text);
+			if (runs[r].reference)
+				continue;	/* shown for comparison only */
 			switch (c->result) {
 			case RES_OK:
 			case RES_XPASS:
@@ -490,6 +535,8 @@ int main(int argc, char **argv)
 	printf("%-*s", width, "(kernel log clean)");
 	for (r = 0; r < nr_runs; r++) {
 		printf(" %-15s", runs[r].problem[0] ? "FAIL" : "ok");
+		if (runs[r].reference)
+			continue;
 		if (runs[r].problem[0])
 			failed++;
 		else
@@ -502,16 +549,60 @@ int main(int argc, char **argv)
 	for (r = 0; r < nr_runs; r++) {
 		if (runs[r].problem[0])
 			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
-		printf("log %-12s %s\n", runs[r].label, runs[r].log);
+		printf("log %-12s %s%s\n", runs[r].label, runs[r].log,
+		       runs[r].reference ? " (reference, not counted)" : "");
 	}
-	if (extra[0] || extra[1] || extra[2])
-		printf("harness tests: %d passed, %d failed, %d skipped (included below)\n",
-		       extra[0], extra[1], extra[2]);
-	printf("%d passed, %d failed, %d skipped\n", passed + extra[0],
-	       failed + extra[1], skipped + extra[2]);
-	return failed + extra[1] ? 1 : 0;
+
+	/* Each NEW:REF pair: no test may do worse in NEW than in REF. */
+	for (i = 0; i < nr_compare; i++) {
+		char *colon = strchr(compare[i], ':'), worse[1024] = "";
+		int n, o, len = 0;
+
+		*colon = '\0';
+		n = run_index(compare[i]);
+		o = run_index(colon + 1);
+		for (r = 0; r < nr_rows; r++) {
+			struct cell *cn = &rows[r].cell[n], *co = &rows[r].cell[o];
+
+			if (cn->result == RES_NONE || co->result == RES_NONE ||
+			    rank(cn->result) >= rank(co->result))
+				continue;
+			len += snprintf(worse + len, sizeof(worse) - len, " %s (%s, was %s)",
+					rows[r].name, result_name[cn->result],
+					result_name[co->result]);
+			if (len >= (int)sizeof(worse))
+				break;
+		}
+		if (worse[0]) {
+			printf("regression %s against %s: FAIL:%s\n", compare[i],
+			       colon + 1, worse);
+			failed++;
+		} else {
+			printf("regression %s against %s: ok, nothing worse\n",
+			       compare[i], colon + 1);
+			passed++;
+		}
+	}
+
+	/* Counts of earlier checks: NAME:PASSED,FAILED,SKIPPED. */
+	for (i = 0; i < nr_extra; i++) {
+		char *colon = strrchr(extra[i], ':');
+		int p, f, k;
+
+		if (!colon || sscanf(colon + 1, "%d,%d,%d", &p, &f, &k) != 3)
+			goto usage;
+		*colon = '\0';
+		printf("%s: %d passed, %d failed, %d skipped (counted below)\n",
+		       extra[i], p, f, k);
+		passed += p;
+		failed += f;
+		skipped += k;
+	}
+	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
+	return failed ? 1 : 0;
 
 usage:
-	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e P,F,S] -r LABEL:LOG:GUEST-LIST ...\n");
+	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e NAME:P,F,S]... "
+		"[-R NEW:REF]... {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
 	return 2;
 }

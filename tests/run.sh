@@ -2,7 +2,7 @@
 # Fast tests of the harness itself, on recorded console logs and small fake
 # trees: no kernel build, no QEMU. Run by "make check" before anything else.
 # Prints one KTAP line per check and writes "PASSED,FAILED,SKIPPED" to
-# build/harness-tests.counts for the final verdict.
+# build/counts/harness-tests for the final verdict.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -43,7 +43,7 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 }
 
 echo "KTAP version 1"
-echo "1..18"
+echo "1..20"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -75,6 +75,17 @@ expect "verdict: a listed known failure is shown as xfail, not hidden" 0 \
 	-r "vhe:$work/xfail.log:$logs/suspend.list"
 expect "verdict: the same failure unlisted fails" 1 '^hypercalls +FAIL' \
 	"$verdict" -l guest/tests.list -r "vhe:$work/xfail.log:$logs/suspend.list"
+
+expect "verdict: a test that does worse than on the base is a regression" 1 \
+	'^regression new against base: FAIL:.* psci_test: system_suspend_exit_smc64 \(FAIL, was ok\)' \
+	"$verdict" -l guest/tests.list -R new:base \
+	-r "new:$logs/failing.log:$logs/suspend.list" \
+	-b "base:$logs/good.log:$logs/suspend.list"
+expect "verdict: a reference run's failures are shown, not counted" 0 \
+	'^14 passed, 0 failed, 0 skipped$' \
+	"$verdict" -l guest/tests.list -R new:base \
+	-r "new:$logs/good.log:$logs/suspend.list" \
+	-b "base:$logs/failing.log:$logs/suspend.list"
 
 # The config check on a fragment with an option Kconfig dropped.
 printf 'CONFIG_KVM=y\nCONFIG_DEBUG_FS=y\n# CONFIG_SWAP is not set\n' >"$work/frag.config"
@@ -134,7 +145,8 @@ else
 	echo "not ok $n series: the local commit is still there"
 fi
 
-[ "$n" = 18 ] || echo "# planned 18 checks, ran $n"
-echo "$passed,$failed,0" >"$top/build/harness-tests.counts"
+[ "$n" = 20 ] || echo "# planned 20 checks, ran $n"
+mkdir -p "$top/build/counts"
+echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
 echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 18 ]
+[ "$failed" = 0 ] && [ "$n" = 20 ]
