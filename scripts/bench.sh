@@ -1,0 +1,39 @@
+#!/bin/sh
+# Time the developer loop of "make": nothing changed, one file of
+# arch/arm64/kvm touched, and (BENCH_COLD=1) a cold build in a build
+# directory of its own. Reports; never fails on timing.
+# Usage: scripts/bench.sh
+set -eu
+me=bench
+. "$(dirname "$0")/lib.sh"
+
+out=build/bench
+mkdir -p "$out"
+
+# run NAME MAKE-ARGS...: time "make ARGS"; the boot stages are the guest's
+# time, everything else is work before the guest boots.
+run() {
+	name=$1
+	shift
+	start=$(date +%s.%N)
+	if ! make "$@" >"$out/$name.log" 2>&1; then
+		tail -n 20 "$out/$name.log" >&2
+		die "make $* failed (log: $out/$name.log)"
+	fi
+	total=$(echo "$(date +%s.%N) - $start" | bc)
+	boots=$(sed -n 's/^>> boot .* done in \([0-9.]*\) s$/\1/p' "$out/$name.log" |
+		paste -sd+ | sed 's/^$/0/' | bc)
+	printf '%-28s %7.1f s total, %6.1f s before and after the guests, %5.1f s in them\n' \
+		"$name" "$total" "$(echo "$total - $boots" | bc)" "$boots"
+	grep '^>> .* done in' "$out/$name.log" | sed 's/^>> /    /'
+}
+
+run "make (first, to warm up)"
+run "make, nothing changed"
+touch build/linux/arch/arm64/kvm/psci.c
+run "make, psci.c touched"
+if [ "${BENCH_COLD:-0}" = 1 ]; then
+	rm -rf build/bench-cold
+	run "make, cold (own build dir)" B=build/bench-cold
+	rm -rf build/bench-cold
+fi
