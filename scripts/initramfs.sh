@@ -3,7 +3,8 @@
 # /init, /tests.list and the (stripped) test programs of one test set.
 # Usage: scripts/initramfs.sh OUT.cpio KOBJ INIT LIST SET SELFTESTS
 #   KOBJ: kernel build directory (for usr/gen_init_cpio)
-#   INIT: the static /init; LIST: guest/tests.list; SET: "all" or a flag
+#   INIT: the static /init; LIST: guest/tests.list; SET: "all", a flag
+#   (the lines that have it) or -FLAG (the lines that do not)
 #   SELFTESTS: directory the PROGRAM column of LIST is relative to
 set -eu
 me=initramfs
@@ -31,6 +32,7 @@ sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" |
 while read -r name timeout flags prog args; do
 	case "$set" in
 	all) ;;
+	-*) case ",$flags," in *",${set#-},"*) continue ;; esac ;;
 	*) case ",$flags," in *",$set,"*) ;; *) continue ;; esac ;;
 	esac
 	[ -f "$selftests/$prog" ] || die "$selftests/$prog is missing (test $name)"
