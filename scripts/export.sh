@@ -1,8 +1,9 @@
 #!/bin/sh
 # Write the commits of a kernel tree's "series" branch back to series/ as
 # git format-patch files with stable options, so that an unchanged commit
-# gives a byte-identical file. The cover letter is kept; its subject count
-# and base-commit: line are brought up to date.
+# gives a byte-identical file. The cover letter's text is kept; its subject
+# count and its closing part (shortlog, diffstat, base-commit:) are made
+# anew from the commits.
 # Usage: scripts/export.sh TREE [PATCHDIR]
 set -eu
 me=export
@@ -27,8 +28,16 @@ done
 mv "$tmp"/*.patch "$dir"/ 2>/dev/null || true
 cover=$dir/0000-cover-letter.patch
 if [ -f "$cover" ]; then
-	sed -i -e "s|^\(Subject: \[PATCH \)[0-9]*/[0-9]*\]|\10/$n]|" \
-	       -e "s|^base-commit: .*|base-commit: $base|" "$cover"
+	# The closing part starts at the shortlog's first line, "Name (N):".
+	sed -e "s|^\(Subject: \[PATCH \)[0-9]*/[0-9]*\]|\10/$n]|" \
+	    -e '/^[^ ].* ([0-9]*):$/,$d' "$cover" >"$tmp/cover"
+	{
+		git -C "$tree" shortlog base..HEAD
+		git -C "$tree" diff --stat=72 base HEAD
+		echo
+		echo "base-commit: $base"
+	} >>"$tmp/cover"
+	mv "$tmp/cover" "$cover"
 fi
 (cd "$dir" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$dir/series" || : >"$dir/series"
 printf '%s\n%s\n' "$(patch_digest "$dir")" "$(git -C "$tree" rev-parse HEAD)" \
