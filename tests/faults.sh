@@ -1,0 +1,70 @@
+#!/bin/sh
+# The harness under faults, on the real test kernel: a test program that
+# crashes, one that hangs past its timeout, a guest that hangs past the
+# host's timeout, and a guest kernel that panics. Each must end in a clear
+# verdict that fails and keeps the console log.
+# Usage: tests/faults.sh KOBJ INIT PROGRAMS
+#   KOBJ: a built test kernel; INIT: the guest's /init; PROGRAMS: where
+#   guest/tests put crash and hang. Counts go to build/counts/fault-tests.
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+kobj=$1 init=$2 progs=$3
+work=$top/build/fault-tests
+verdict=$top/build/host/verdict
+image=$kobj/arch/arm64/boot/Image
+rm -rf "$work"
+mkdir -p "$work" "$top/build/counts"
+n=0 passed=0 failed=0
+
+# check DESCRIPTION LOG GUEST-LIST PATTERN: the verdict on LOG must fail
+# and print a line matching PATTERN; the log must still be there.
+check() {
+	n=$((n + 1))
+	"$verdict" -l guest/tests.list -r "fault:$2:$3" >"$work/out" 2>&1
+	rc=$?
+	if [ "$rc" = 1 ] && grep -Eq -- "$4" "$work/out" && [ -s "$2" ]; then
+		passed=$((passed + 1))
+		echo "ok $n $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $1"
+		echo "# verdict exit status $rc (expected 1), expected /$4/:"
+		sed 's/^/#   /' "$work/out" | tail -n 15
+	fi
+}
+
+echo "KTAP version 1"
+echo "1..4"
+
+# A crashing and a hanging test program, in one guest.
+printf '%s\n' "crash 30 - crash" "hang 3 - hang" >"$work/programs.list"
+sh scripts/initramfs.sh "$work/programs.cpio" "$kobj" "$init" \
+	"$work/programs.list" all "$progs" >/dev/null
+sh scripts/boot.sh "$image" "$work/programs.cpio" vhe "$work/programs.log" 120 \
+	>/dev/null 2>&1
+check "a test that crashes is a failure naming the signal" "$work/programs.log" \
+	"$work/programs.cpio.d/tests.list" '^crash +FAIL'
+check "a test that overruns its timeout is killed and reported" "$work/programs.log" \
+	"$work/programs.cpio.d/tests.list" '^hang +TIMEOUT'
+
+# A guest that never powers off: the host-side timeout ends it.
+printf '%s\n' "hang 600 - hang" >"$work/hung.list"
+sh scripts/initramfs.sh "$work/hung.cpio" "$kobj" "$init" "$work/hung.list" \
+	all "$progs" >/dev/null
+sh scripts/boot.sh "$image" "$work/hung.cpio" vhe "$work/hung.log" 15 \
+	>"$work/hung.boot" 2>&1
+check "a hung guest is a host-side timeout, with its log" "$work/hung.log" \
+	"$work/hung.cpio.d/tests.list" 'guest hung: timeout after 15 s'
+
+# A guest kernel that panics: no /init to run.
+printf 'dir /dev 0755 0 0\nnod /dev/console 0600 0 0 c 5 1\n' >"$work/noinit.list"
+"$kobj/usr/gen_init_cpio" "$work/noinit.list" >"$work/noinit.cpio"
+sh scripts/boot.sh "$image" "$work/noinit.cpio" vhe "$work/panic.log" 60 \
+	>/dev/null 2>&1
+check "a guest kernel panic is a failure, with its log" "$work/panic.log" \
+	"$work/programs.cpio.d/tests.list" 'kernel splat: Kernel panic'
+
+echo "$passed,$failed,0" >"$top/build/counts/fault-tests"
+echo "# fault tests: $passed of $n passed (logs: $work)"
+[ "$failed" = 0 ]
