@@ -433,7 +433,7 @@ int main(int argc, char **argv)
 {
 	int passed = 0, failed = 0, skipped = 0;
 	char *compare[MAX_RUNS], *extra[MAX_RUNS];
-	int nr_compare = 0, nr_extra = 0;
+	int nr_compare = 0, nr_extra = 0, colw[MAX_RUNS];
 	int i, r, opt, width = 24;
 
 	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:")) != -1) {
@@ -494,9 +494,11 @@ int main(int argc, char **argv)
 	for (i = 0; i < nr_rows; i++)
 		if ((int)strlen(rows[i].name) + 2 > width)
 			width = strlen(rows[i].name) + 2;
+	for (r = 0; r < nr_runs; r++)
+		colw[r] = strlen(runs[r].label) > 14 ? strlen(runs[r].label) : 14;
 	printf("\n%-*s", width, "test");
 	for (r = 0; r < nr_runs; r++)
-		printf(" %-15s", runs[r].label);
+		printf(" %-*s", colw[r], runs[r].label);
 	printf("\n");
 	for (i = 0; i < nr_rows; i++) {
 		printf("%s%-*s", rows[i].is_sub ? "  " : "",
@@ -511,7 +513,7 @@ int main(int argc, char **argv)
 			else
 				snprintf(text, sizeof(text), "%s",
 					 result_name[c->result]);
-			printf(" %-15s", text);
+			printf(" %-*s", colw[r], text);
 			if (runs[r].reference)
 				continue;	/* shown for comparison only */
 			switch (c->result) {
@@ -534,7 +536,7 @@ int main(int argc, char **argv)
 	}
 	printf("%-*s", width, "(kernel log clean)");
 	for (r = 0; r < nr_runs; r++) {
-		printf(" %-15s", runs[r].problem[0] ? "FAIL" : "ok");
+		printf(" %-*s", colw[r], runs[r].problem[0] ? "FAIL" : "ok");
 		if (runs[r].reference)
 			continue;
 		if (runs[r].problem[0])
