@@ -114,6 +114,7 @@ $(VERDICT): scripts/verdict.c
 # run-SET: boot the kernel under test with the tests of SET (a flag of
 # guest/tests.list, or "all") in every mode.
 run-%: kernel-and-tests $(INIT)
+	@mkdir -p $(LOGS)
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
 		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
@@ -143,6 +144,7 @@ cross-checks: stock
 	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) run-suspend
 	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) \
 		SELFTEST_PROGS=aarch64/psci_test selftests
+	@mkdir -p $(LOGS)
 	@$(STAGE) "guest upstream psci_test" sh scripts/initramfs.sh \
 		$(GUEST)/upstream-psci.cpio $(B)/obj/series $(INIT) \
 		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
@@ -169,6 +171,7 @@ gates: $(INIT) stock
 # the series' headers), shown next to the series' columns; no test may do
 # worse with the series.
 regression: gates
+	@mkdir -p $(LOGS)
 	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
 		$(B)/gates/base/all.cpio $(B)/gates/base/all.cpio.d/tests.list \
 		$(LOGS) $(MODES) 3>>$(LOGS)/runs
