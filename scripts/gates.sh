@@ -17,8 +17,9 @@
 #
 # It also leaves what the regression run needs: the base kernel and an
 # initramfs of the base's own selftests, in build/gates/base.
-# Usage: scripts/gates.sh INIT
-#   Counts go to build/counts/gates; exits 0 when the gates could run.
+# Usage: scripts/gates.sh INIT [PATCHDIR]
+#   PATCHDIR: the series to judge (default series/). Counts go to
+#   build/counts/gates; exits 0 when the gates could run.
 set -u
 me=gates
 . "$(dirname "$0")/lib.sh"
@@ -53,9 +54,10 @@ new_warnings() { # BASE-SET NEW-SET
 	comm -13 "$1" "$2"
 }
 
-patches=$(patch_order series)
+sdir=$(realpath "${2:-series}")
+patches=$(patch_order "$sdir")
 rm -rf "$out"
-mkdir -p "$out" "$g/base"
+mkdir -p "$out" "$g/base" "$top/build/counts"
 
 # A work tree of build/linux at the base, clean.
 if [ -e "$tree/.git" ]; then
@@ -69,7 +71,7 @@ else
 fi || die "cannot make the work tree $tree at the base"
 
 # applies: quilt, the way a distribution's packaging applies patches.
-(cd "$tree" && QUILT_PATCHES="$top/series" quilt push -a) >"$out/quilt.log" 2>&1
+(cd "$tree" && QUILT_PATCHES="$sdir" quilt push -a) >"$out/quilt.log" 2>&1
 rc=$?
 if [ $rc != 0 ]; then
 	fail applies-quilt "quilt push -a failed: $(grep -m1 -iE 'fail|error' "$out/quilt.log")"
@@ -78,14 +80,14 @@ elif grep -qiE 'offset|fuzz' "$out/quilt.log"; then
 else
 	pass applies-quilt "$(grep -c '^Applying patch' "$out/quilt.log") patches, no fuzz, no offset"
 fi
-(cd "$tree" && QUILT_PATCHES="$top/series" quilt pop -a -q) >/dev/null 2>&1
+(cd "$tree" && QUILT_PATCHES="$sdir" quilt pop -a -q) >/dev/null 2>&1
 rm -rf "$tree/.pc"
 git -C "$tree" checkout -q -f --detach base
 
 # checkpatch and codespell need no build. checkpatch runs from the top of
 # the tree: elsewhere it takes the patch for a plain file.
 cp_out=$(cd "$tree" && for p in $patches; do
-	perl scripts/checkpatch.pl --strict --terse --no-summary "$top/$p" 2>&1
+	perl scripts/checkpatch.pl --strict --terse --no-summary "$p" 2>&1
 done)
 if [ -z "$cp_out" ]; then
 	pass checkpatch "--strict, $(echo "$patches" | wc -w) patches"
@@ -147,7 +149,7 @@ docs base
 n=0 bisect_bad= am_bad=
 for p in $patches; do
 	n=$((n + 1))
-	if ! git -C "$tree" am -q "$top/$p" >"$out/am-$n.log" 2>&1; then
+	if ! git -C "$tree" am -q "$p" >"$out/am-$n.log" 2>&1; then
 		am_bad="$p"
 		git -C "$tree" am --abort >/dev/null 2>&1
 		break
