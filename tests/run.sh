@@ -43,7 +43,7 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 }
 
 echo "KTAP version 1"
-echo "1..20"
+echo "1..21"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -60,6 +60,9 @@ expect "verdict: a WARNING fails the run although every test passed" 1 \
 	'run vhe FAILED: kernel splat: ------------\[ cut here \]' run_verdict splat.log
 expect "verdict: a required test that skips fails" 1 \
 	'^psci_test +FAIL' run_verdict skipped.log
+expect "verdict: the series' psci_test on the base (recorded) skips, and fails" 1 \
+	'^  psci_test: system_suspend_honour +FAIL' \
+	"$verdict" -l guest/tests.list -r "base:$logs/on-base.log:$logs/psci.list"
 expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
@@ -145,8 +148,8 @@ else
 	echo "not ok $n series: the local commit is still there"
 fi
 
-[ "$n" = 20 ] || echo "# planned 20 checks, ran $n"
+[ "$n" = 21 ] || echo "# planned 21 checks, ran $n"
 mkdir -p "$top/build/counts"
 echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
 echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 20 ]
+[ "$failed" = 0 ] && [ "$n" = 21 ]
