@@ -43,7 +43,7 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 }
 
 echo "KTAP version 1"
-echo "1..21"
+echo "1..22"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -78,6 +78,13 @@ expect "verdict: a listed known failure is shown as xfail, not hidden" 0 \
 	-r "vhe:$work/xfail.log:$logs/suspend.list"
 expect "verdict: the same failure unlisted fails" 1 '^hypercalls +FAIL' \
 	"$verdict" -l guest/tests.list -r "vhe:$work/xfail.log:$logs/suspend.list"
+sed 's/^not ok 2 hypercalls # exit status 254/not ok 2 hypercalls # TIMEOUT after 60 s/' \
+	"$work/xfail.log" >"$work/xfail-timeout.log"
+cp $logs/good.log.status "$work/xfail-timeout.log.status"
+expect "verdict: a listed known failure that times out is xfail too" 0 \
+	'^hypercalls +xfail' \
+	"$verdict" -l guest/tests.list -x "$work/xfail.list" \
+	-r "vhe:$work/xfail-timeout.log:$logs/suspend.list"
 
 expect "verdict: a test that does worse than on the base is a regression" 1 \
 	'^regression new against base: FAIL:.* psci_test: system_suspend_exit_smc64 \(FAIL, was ok\)' \
@@ -148,8 +155,8 @@ else
 	echo "not ok $n series: the local commit is still there"
 fi
 
-[ "$n" = 21 ] || echo "# planned 21 checks, ran $n"
+[ "$n" = 22 ] || echo "# planned 22 checks, ran $n"
 mkdir -p "$top/build/counts"
 echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
 echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 21 ]
+[ "$failed" = 0 ] && [ "$n" = 22 ]
