@@ -29,6 +29,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_util.h"
+#include "vcpu.h"
 
 #define DEFAULT_SEED	20220504ul
 #define DEFAULT_CALLS	2000ul
@@ -387,24 +388,6 @@ static void set_guest_args(struct fuzz_vm *f)
 	z ^= z >> 31;
 	vcpu_args_set(f->vcpu, 4, z ? z : 1, f->ncalls, f->other_mpidr,
 		      f->valid_gpa);
-}
-
-static uint64_t vcpu_reg(struct kvm_vcpu *vcpu, uint64_t id)
-{
-	uint64_t val;
-
-	vcpu_get_reg(vcpu, id, &val);
-	return val;
-}
-
-#define vcpu_x(vcpu, n)	vcpu_reg(vcpu, ARM64_CORE_REG(regs.regs[n]))
-
-static uint32_t vcpu_mp_state(struct kvm_vcpu *vcpu)
-{
-	struct kvm_mp_state mp_state;
-
-	vcpu_mp_state_get(vcpu, &mp_state);
-	return mp_state.mp_state;
 }
 
 static void fuzz_vm_create(struct fuzz_vm *f, bool cap)

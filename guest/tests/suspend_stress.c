@@ -26,6 +26,7 @@
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_util.h"
+#include "vcpu.h"
 
 #define NR_VCPUS		4
 #define SUSPEND_LOOPS		50	/* SYSTEM_SUSPEND calls per vCPU */
@@ -78,24 +79,6 @@ static uint64_t psci_features(uint64_t fn)
 }
 
 /* Host helpers. */
-
-static uint64_t vcpu_reg(struct kvm_vcpu *vcpu, uint64_t id)
-{
-	uint64_t val;
-
-	vcpu_get_reg(vcpu, id, &val);
-	return val;
-}
-
-#define vcpu_x(vcpu, n)	vcpu_reg(vcpu, ARM64_CORE_REG(regs.regs[n]))
-
-static uint32_t vcpu_mp_state(struct kvm_vcpu *vcpu)
-{
-	struct kvm_mp_state mp_state;
-
-	vcpu_mp_state_get(vcpu, &mp_state);
-	return mp_state.mp_state;
-}
 
 static void vcpu_set_mp_state(struct kvm_vcpu *vcpu, uint32_t state)
 {

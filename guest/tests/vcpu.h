@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Small vCPU accessors shared by the project's guest tests, on top of the
+ * KVM selftest library.
+ */
+#ifndef KVM_SUSPEND_VCPU_H
+#define KVM_SUSPEND_VCPU_H
+
+#include "kvm_util.h"
+#include "processor.h"
+
+static inline uint64_t vcpu_reg(struct kvm_vcpu *vcpu, uint64_t id)
+{
+	uint64_t val;
+
+	vcpu_get_reg(vcpu, id, &val);
+	return val;
+}
+
+#define vcpu_x(vcpu, n)	vcpu_reg(vcpu, ARM64_CORE_REG(regs.regs[n]))
+
+static inline uint32_t vcpu_mp_state(struct kvm_vcpu *vcpu)
+{
+	struct kvm_mp_state mp_state;
+
+	vcpu_mp_state_get(vcpu, &mp_state);
+	return mp_state.mp_state;
+}
+
+#endif
