@@ -462,19 +462,6 @@ static int64_t vmm_deny_suspend(struct fuzz_vm *f)
 	return PSCI_RET_DENIED;
 }
 
-static const char *event_name(uint32_t type)
-{
-	switch (type) {
-	case 0:				return "none";
-	case KVM_SYSTEM_EVENT_SHUTDOWN:	return "SHUTDOWN";
-	case KVM_SYSTEM_EVENT_RESET:	return "RESET";
-	case KVM_SYSTEM_EVENT_CRASH:	return "CRASH";
-	case KVM_SYSTEM_EVENT_WAKEUP:	return "WAKEUP";
-	case KVM_SYSTEM_EVENT_SUSPEND:	return "SUSPEND";
-	}
-	return "unknown";
-}
-
 /* The state of the loop: the next call expected, and a denied suspend. */
 struct fuzz_expect {
 	uint64_t next;

@@ -89,18 +89,6 @@ static void vcpu_set_mp_state(struct kvm_vcpu *vcpu, uint32_t state)
 	vcpu_mp_state_set(vcpu, &mp_state);
 }
 
-static const char *event_name(uint32_t type)
-{
-	switch (type) {
-	case KVM_SYSTEM_EVENT_SHUTDOWN:	return "SHUTDOWN";
-	case KVM_SYSTEM_EVENT_RESET:	return "RESET";
-	case KVM_SYSTEM_EVENT_CRASH:	return "CRASH";
-	case KVM_SYSTEM_EVENT_WAKEUP:	return "WAKEUP";
-	case KVM_SYSTEM_EVENT_SUSPEND:	return "SUSPEND";
-	}
-	return "unknown";
-}
-
 /* What the exit was; the library's exit_reason_str() lacks SYSTEM_EVENT. */
 static const char *describe_exit(struct kvm_run *run, char *buf, size_t size)
 {
