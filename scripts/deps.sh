@@ -2,12 +2,23 @@
 # Install the Debian packages listed in the file "packages" that are missing.
 # A package of another architecture (NAME:ARCH) is not installed: it is
 # downloaded and unpacked under build/deps/NAME_ARCH, for the files it holds.
-# Usage: scripts/deps.sh [PACKAGE-LIST]
+# Usage: scripts/deps.sh [PACKAGE-LIST [NAME...]]
+#   With NAMEs, only those packages of the list (they must be in it).
 set -eu
 list=${1:-packages}
+[ $# -gt 0 ] && shift
+
+wanted=$(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | awk '{ print $1 }')
+if [ $# -gt 0 ]; then
+	for name in "$@"; do
+		echo "$wanted" | grep -qx "$name" ||
+			{ echo "deps: $name is not listed in $list" >&2; exit 1; }
+	done
+	wanted=$*
+fi
 
 missing= foreign=
-for pkg in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | awk '{ print $1 }'); do
+for pkg in $wanted; do
 	case "$pkg" in
 	*:*)	[ -d "build/deps/$(echo "$pkg" | tr : _)" ] || foreign="$foreign $pkg"
 		continue ;;
