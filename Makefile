@@ -13,6 +13,9 @@
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/stock)
 #   make bench      time the stages: nothing changed, one file touched
+#   make fresh-check  make check in a new minimal Debian 12 root (mmdebstrap),
+#                   as on a new machine; what CI runs. make fresh: the same
+#                   for the main job
 #
 # Everything is built under build/; logs are in build/logs.
 
@@ -44,7 +47,7 @@ CROSS_CC := aarch64-linux-gnu-gcc
 .PHONY: all check deps base tree series export prepare-kernel-tree kernel \
 	selftests guest-tests kernel-and-tests verdict stock upstream \
 	cross-checks debug fault-tests gates regression harness-tests bench \
-	clean
+	fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
@@ -54,6 +57,7 @@ all: deps
 check: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
 	@$(STAGE) "harness tests" sh tests/run.sh
+	@$(STAGE) "clean-root tests" sh tests/clean-root.sh
 	@$(MAKE) -s --no-print-directory run-all
 	@$(MAKE) -s --no-print-directory fault-tests
 	@$(MAKE) -s --no-print-directory cross-checks
@@ -182,6 +186,12 @@ harness-tests: $(VERDICT)
 
 bench:
 	@sh scripts/bench.sh
+
+# The README's two commands on a new machine: a clean Debian 12 root made
+# anew by mmdebstrap, a clean clone of HEAD in it (scripts/fresh.sh).
+fresh fresh-check:
+	@sh scripts/deps.sh packages mmdebstrap
+	@sh scripts/fresh.sh $(if $(filter fresh,$@),all,check)
 
 clean:
 	@if [ -d $(TREE) ] && sh -c '. scripts/lib.sh; tree_has_local_work $(TREE) $(TREE)/.git/harness-series'; then \
