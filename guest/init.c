@@ -20,6 +20,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,36 +104,83 @@ static int read_tests(const char *path)
 	return 0;
 }
 
-/* Copy the test's output to the console, four spaces in, line by line. */
-static void relay(int fd, char *buf, size_t *len)
+/* Write all of BUF to the console, however long. */
+static void put(const char *buf, size_t len)
 {
-	ssize_t n = read(fd, buf + *len, 4095 - *len);
-	char *start = buf, *nl;
+	ssize_t n;
 
-	if (n <= 0)
-		return;
-	*len += n;
-	buf[*len] = '\0';
-	while ((nl = strchr(start, '\n'))) {
-		say("    %.*s\n", (int)(nl - start), start);
+	while (len) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+/*
+ * The test's output, on its way to the console four spaces in. A line
+ * longer than the buffer goes out in pieces, indented once and ended once,
+ * so that it reaches the console whole.
+ */
+struct relay {
+	char buf[4096];
+	size_t len;
+	int mid_line;	/* part of the current line is already out */
+};
+
+static void relay_piece(struct relay *r, const char *s, size_t n, int end)
+{
+	if (!r->mid_line)
+		put("    ", 4);
+	put(s, n);
+	if (end)
+		put("\n", 1);
+	r->mid_line = !end;
+}
+
+/* Read what the test wrote; 0 once it and its children closed the pipe. */
+static int relay_read(int fd, struct relay *r)
+{
+	ssize_t n = read(fd, r->buf + r->len, sizeof(r->buf) - r->len);
+	char *start = r->buf, *nl;
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return 0;
+	r->len += n;
+	while ((nl = memchr(start, '\n', r->buf + r->len - start))) {
+		relay_piece(r, start, nl - start, 1);
 		start = nl + 1;
 	}
-	*len -= start - buf;
-	memmove(buf, start, *len);
-	if (*len == 4095) {	/* a very long line: pass it on in pieces */
-		say("    %.*s\n", (int)*len, buf);
-		*len = 0;
+	r->len -= start - r->buf;
+	memmove(r->buf, start, r->len);
+	if (r->len == sizeof(r->buf)) {
+		relay_piece(r, r->buf, r->len, 0);
+		r->len = 0;
 	}
+	return 1;
+}
+
+/* The test is done: end its last line if it did not. */
+static void relay_flush(struct relay *r)
+{
+	if (r->len || r->mid_line)
+		relay_piece(r, r->buf, r->len, 1);
+	r->len = 0;
 }
 
 static void run_test(int nr, struct test *t)
 {
-	static char buf[4096];
+	static struct relay out;
 	const char *verdict = "ok", *directive = "";
 	char detail[64] = "";
 	double start, deadline;
-	size_t len = 0;
-	int pipefd[2], status = 0, timed_out = 0;
+	int pipefd[2], pidfd, status = 0, timed_out = 0;
+	int exited = 0, output_open = 1;
 	pid_t pid;
 
 	say("# running %s\n", t->name);
@@ -158,30 +206,46 @@ static void run_test(int nr, struct test *t)
 		return;
 	}
 
-	for (;;) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+	/*
+	 * Relay until the test has exited and its output is closed, or until
+	 * its deadline. Either may come first: a test may close its output and
+	 * go on running, and a child of the test may hold the output open.
+	 */
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	while (!exited || output_open) {
+		struct pollfd pfd[2] = {
+			{ .fd = output_open ? pipefd[0] : -1, .events = POLLIN },
+			{ .fd = exited ? -1 : pidfd, .events = POLLIN },
+		};
 		double left = deadline - seconds();
-		int r;
 
 		if (left <= 0) {
 			timed_out = 1;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
 			break;
 		}
-		r = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (r < 0 && errno != EINTR)
+		/* Without a pidfd, look for the test's exit ten times a second. */
+		if (pidfd < 0 && !exited && left > 0.1)
+			left = 0.1;
+		if (poll(pfd, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR) {
+			say("# init: poll: %s\n", strerror(errno));
+			timed_out = 1;
 			break;
-		if (r > 0) {
-			if (!(pfd.revents & POLLIN))
-				break;	/* hung up: the test and its children closed it */
-			relay(pipefd[0], buf, &len);
 		}
+		if (pfd[0].revents)
+			output_open = relay_read(pipefd[0], &out);
+		if (!exited)
+			exited = waitpid(pid, &status, WNOHANG) == pid;
 	}
+	if (timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	if (!exited)
+		waitpid(pid, &status, 0);
+	if (pidfd >= 0)
+		close(pidfd);
 	close(pipefd[0]);
-	if (len)
-		say("    %.*s\n", (int)len, buf);
-	waitpid(pid, &status, 0);
+	relay_flush(&out);
 	/* Anything the test left behind in its process group goes too. */
 	kill(-pid, SIGKILL);
 

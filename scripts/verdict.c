@@ -257,7 +257,8 @@ static void read_status(struct run *run)
 static void read_log(int r)
 {
 	struct run *run = &runs[r];
-	char line[4096], name[NAME_LEN], directive[16], running[NAME_LEN] = "";
+	char *line = NULL, name[NAME_LEN], directive[16], running[NAME_LEN] = "";
+	size_t size = 0;
 	double secs = -1;
 	int ok, in_ktap = 0, partial = 0;
 	FILE *f = fopen(run->log, "r");
@@ -267,7 +268,7 @@ static void read_log(int r)
 		snprintf(run->problem, sizeof(run->problem), "no console log");
 		return;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (getline(&line, &size, f) > 0) {
 		partial = !strchr(line, '\n');
 		if (partial)
 			break;	/* cut in the middle of a line: do not trust it */
@@ -302,6 +303,7 @@ static void read_log(int r)
 			secs = -1;
 		}
 	}
+	free(line);
 	fclose(f);
 
 	if (!strncmp(run->status, "timeout", 7))

@@ -35,10 +35,28 @@ check() {
 }
 
 echo "KTAP version 1"
-echo "1..4"
+echo "1..9"
 
-# A crashing and a hanging test program, in one guest.
-printf '%s\n' "crash 30 - crash" "hang 3 - hang" >"$work/programs.list"
+# has DESCRIPTION LOG LINE: LOG holds LINE as a whole line (a fixed
+# string; the console's carriage returns aside).
+has() {
+	n=$((n + 1))
+	if tr -d '\r' <"$2" | grep -Fqx -- "$3"; then
+		passed=$((passed + 1))
+		echo "ok $n $1"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $1"
+		echo "# no line '$(echo "$3" | cut -c1-60)' in $2; its last lines:"
+		tail -n 15 "$2" | cut -c1-200 | sed 's/^/#   /'
+	fi
+}
+
+# Test programs that crash, hang, hang with their output closed, and print
+# a line longer than a page, in one guest.
+printf '%s\n' "crash 30 - crash" "hang 3 - hang" "long_line 30 - long_line" \
+	"hang_closed 3 - hang --close-output" "after_hang 30 - long_line 10" \
+	>"$work/programs.list"
 sh scripts/initramfs.sh "$work/programs.cpio" "$kobj" "$init" \
 	"$work/programs.list" all "$progs" >/dev/null
 sh scripts/boot.sh "$image" "$work/programs.cpio" vhe "$work/programs.log" 120 \
@@ -47,6 +65,16 @@ check "a test that crashes is a failure naming the signal" "$work/programs.log" 
 	"$work/programs.cpio.d/tests.list" '^crash +FAIL'
 check "a test that overruns its timeout is killed and reported" "$work/programs.log" \
 	"$work/programs.cpio.d/tests.list" '^hang +TIMEOUT'
+has "a test that closes its output and hangs is killed at its timeout" \
+	"$work/programs.log" "not ok 4 hang_closed # TIMEOUT after 3 s"
+has "a line of 10000 bytes reaches the console whole, then a newline" \
+	"$work/programs.log" "    # $(printf '%10000s' '' | tr ' ' x)"
+has "the result after the long line is a line of its own" \
+	"$work/programs.log" "    ok 1 after_long_line"
+check "the long line's test passes, its subtest counted" "$work/programs.log" \
+	"$work/programs.cpio.d/tests.list" '^  long_line: after_long_line +ok'
+check "the test after the closed-output hang runs and passes" \
+	"$work/programs.log" "$work/programs.cpio.d/tests.list" '^after_hang +ok'
 
 # A guest that never powers off: the host-side timeout ends it.
 printf '%s\n' "hang 600 - hang" >"$work/hung.list"

@@ -43,7 +43,7 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 }
 
 echo "KTAP version 1"
-echo "1..22"
+echo "1..23"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -67,6 +67,14 @@ expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
 	'^hypercalls +TIMEOUT' run_verdict hung.log
+
+# A line far longer than a page, as init relays it, is one line.
+awk '{ print } /^    1\.\.10/ { printf "    # "; for (i = 0; i < 10000; i++) printf "x"; print "" }' \
+	$logs/good.log >"$work/long-line.log"
+cp $logs/good.log.status "$work/long-line.log.status"
+expect "verdict: a line of 10000 bytes is read whole, not taken for a cut log" 0 \
+	'^13 passed, 0 failed, 0 skipped$' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/long-line.log:$logs/suspend.list"
 
 sed 's/^ok 2 hypercalls/not ok 2 hypercalls # exit status 254/' \
 	$logs/good.log >"$work/xfail.log"
@@ -155,8 +163,8 @@ else
 	echo "not ok $n series: the local commit is still there"
 fi
 
-[ "$n" = 22 ] || echo "# planned 22 checks, ran $n"
+[ "$n" = 23 ] || echo "# planned 23 checks, ran $n"
 mkdir -p "$top/build/counts"
 echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
 echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 22 ]
+[ "$failed" = 0 ] && [ "$n" = 23 ]
