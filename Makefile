@@ -103,11 +103,11 @@ kernel-and-tests: kernel
 		CONFIGS=configs/kvm-test.config guest-tests
 endif
 
-$(INIT): guest/init.c
+$(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
 	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(VERDICT): scripts/verdict.c
+$(VERDICT): scripts/verdict.c guest/console.h
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -120,7 +120,12 @@ run-%: kernel-and-tests $(INIT)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
 		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES) 3>>$(LOGS)/runs
 
+# The kernel's own KTAP parser must agree with the verdict on every log.
 verdict: $(VERDICT)
+	@mkdir -p $(B)/counts
+	@COUNTS=$(B)/counts/kunit-parse sh scripts/kunit-agrees.sh \
+		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \
+		$$(sed -n 's/^-[rb] [^:]*://p' $(LOGS)/runs) || true
 	@$(VERDICT) -l $(LIST) -x $(XFAIL) \
 		$$(for f in $(B)/counts/*; do [ -f $$f ] && echo "-e $${f##*/}:$$(cat $$f)"; done) \
 		$$(cat $(LOGS)/runs)

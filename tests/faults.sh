@@ -68,9 +68,9 @@ check "a test that overruns its timeout is killed and reported" "$work/programs.
 has "a test that closes its output and hangs is killed at its timeout" \
 	"$work/programs.log" "not ok 4 hang_closed # TIMEOUT after 3 s"
 has "a line of 10000 bytes reaches the console whole, then a newline" \
-	"$work/programs.log" "    # $(printf '%10000s' '' | tr ' ' x)"
+	"$work/programs.log" "  # $(printf '%10000s' '' | tr ' ' x)"
 has "the result after the long line is a line of its own" \
-	"$work/programs.log" "    ok 1 after_long_line"
+	"$work/programs.log" "  ok 1 after_long_line"
 check "the long line's test passes, its subtest counted" "$work/programs.log" \
 	"$work/programs.cpio.d/tests.list" '^  long_line: after_long_line +ok'
 check "the test after the closed-output hang runs and passes" \

@@ -10,7 +10,7 @@ logs=tests/logs
 work=$top/build/harness-tests
 verdict=$top/build/host/verdict
 rm -rf "$work"
-mkdir -p "$work" "$(dirname "$verdict")"
+mkdir -p "$work" "$(dirname "$verdict")" "$top/build/kunit"
 ${HOSTCC:-gcc} -O2 -Wall -Wextra -Werror -o "$verdict" scripts/verdict.c || exit 1
 
 n=0 passed=0 failed=0
@@ -43,7 +43,7 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 }
 
 echo "KTAP version 1"
-echo "1..23"
+echo "1..39"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -76,6 +76,25 @@ expect "verdict: a line of 10000 bytes is read whole, not taken for a cut log" 0
 	'^13 passed, 0 failed, 0 skipped$' \
 	"$verdict" -l guest/tests.list -r "vhe:$work/long-line.log:$logs/suspend.list"
 
+# Plans: a subtest result missing or one too many fails the test; a test
+# result missing fails the run.
+grep -v '^  ok 7 system_suspend_honour' $logs/good.log >"$work/sub-missing.log"
+sed 's/^  ok 10 system_suspend_cap_per_vm/&\n  ok 11 one_more/' $logs/good.log \
+	>"$work/sub-extra.log"
+grep -v '^ok 2 hypercalls' $logs/good.log >"$work/missing.log"
+for f in sub-missing sub-extra missing; do
+	cp $logs/good.log.status "$work/$f.log.status"
+done
+expect "verdict: a subtest result missing from its plan fails the test" 1 \
+	'^plan vhe: psci_test planned 10 subtests, reported 9$' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/sub-missing.log:$logs/suspend.list"
+expect "verdict: a subtest result beyond its plan fails the test" 1 \
+	'^psci_test +FAIL' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/sub-extra.log:$logs/suspend.list"
+expect "verdict: a test result missing from init's plan fails the run" 1 \
+	'run vhe FAILED: /init planned 2 tests, reported 1' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/missing.log:$logs/suspend.list"
+
 sed 's/^ok 2 hypercalls/not ok 2 hypercalls # exit status 254/' \
 	$logs/good.log >"$work/xfail.log"
 cp $logs/good.log.status "$work/xfail.log.status"
@@ -104,6 +123,31 @@ expect "verdict: a reference run's failures are shown, not counted" 0 \
 	"$verdict" -l guest/tests.list -R new:base \
 	-r "new:$logs/good.log:$logs/suspend.list" \
 	-b "base:$logs/failing.log:$logs/suspend.list"
+
+# The kernel's own KTAP parser agrees with the verdict on what passed, on
+# every recorded log and on those made from them above. kunit.py comes
+# from the base tree if it is there, else from the Debian source package.
+kunit=$top/build/linux/tools/testing/kunit
+if [ ! -f "$kunit/kunit.py" ]; then
+	kunit=$top/build/kunit/tools/testing/kunit
+	[ -f "$kunit/kunit.py" ] ||
+		tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$top/build/kunit" \
+			--strip-components=1 --wildcards '*/tools/testing/kunit/*' ||
+		echo "# cannot extract kunit.py from linux-source-6.1"
+fi
+# (Not sub-extra.log: where a result beyond a plan belongs is the reader's
+# guess; kunit.py takes it for the next test's.)
+for log in $logs/*.log "$work"/*.log; do
+	case $log in
+	*/sub-extra.log) continue ;;
+	*/on-base.log) list=$logs/psci.list ;;
+	*) list=$logs/suspend.list ;;
+	esac
+	expect "kunit.py parse agrees with the verdict on ${log#"$top"/}" 0 \
+		'both say [0-9]+ passed' \
+		sh scripts/kunit-agrees.sh "$kunit" "$verdict" guest/tests.list \
+		"$log:$list"
+done
 
 # The config check on a fragment with an option Kconfig dropped.
 printf 'CONFIG_KVM=y\nCONFIG_DEBUG_FS=y\n# CONFIG_SWAP is not set\n' >"$work/frag.config"
@@ -163,8 +207,8 @@ else
 	echo "not ok $n series: the local commit is still there"
 fi
 
-[ "$n" = 23 ] || echo "# planned 23 checks, ran $n"
+[ "$n" = 39 ] || echo "# planned 39 checks, ran $n"
 mkdir -p "$top/build/counts"
 echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
 echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 23 ]
+[ "$failed" = 0 ] && [ "$n" = 39 ]
