@@ -22,7 +22,9 @@ STOCK	:= $(B)/stock
 LOGS	:= $(B)/logs
 GUEST	:= $(B)/guest
 MODES	?= vhe nvhe protected
-CONFIGS	?= configs/kvm-test.config
+# The kconfig fragments of the test kernel: the default named here only.
+TEST_CONFIG := configs/kvm-test.config
+CONFIGS	?= $(TEST_CONFIG)
 LIST	:= guest/tests.list
 XFAIL	:= guest/xfail.list
 
@@ -100,7 +102,7 @@ kernel-and-tests: guest-tests
 else
 kernel-and-tests: kernel
 	@$(MAKE) -s --no-print-directory KERNEL=$(TREE) NAME=series \
-		CONFIGS=configs/kvm-test.config guest-tests
+		CONFIGS=$(TEST_CONFIG) guest-tests
 endif
 
 $(INIT): guest/init.c guest/console.h
@@ -161,7 +163,7 @@ cross-checks: stock
 # checks: the SYSTEM_SUSPEND tests, the fuzzer and the stress test.
 debug:
 	@$(MAKE) -s --no-print-directory NAME=debug \
-		CONFIGS="configs/kvm-test.config configs/debug.config" run-suspend
+		CONFIGS="$(CONFIGS) configs/debug.config" run-suspend
 
 # The harness under faults, on the real test kernel.
 fault-tests: guest-tests $(INIT) $(VERDICT)
@@ -170,7 +172,7 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
 gates: $(INIT) stock
-	@$(STAGE) gates sh scripts/gates.sh $(INIT)
+	@CONFIGS="$(CONFIGS)" $(STAGE) gates sh scripts/gates.sh $(INIT)
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do

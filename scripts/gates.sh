@@ -18,8 +18,10 @@
 # It also leaves what the regression run needs: the base kernel and an
 # initramfs of the base's own selftests, in build/gates/base.
 # Usage: scripts/gates.sh INIT [PATCHDIR]
-#   PATCHDIR: the series to judge (default series/). Counts go to
-#   build/counts/gates; exits 0 when the gates could run.
+#   PATCHDIR: the series to judge (default series/). CONFIGS: the kconfig
+#   fragments of the kernels (the Makefile's). Counts go to
+#   build/counts/gates, results as KTAP to build/gates/out/gates.ktap;
+#   exits 0 when the gates could run.
 set -u
 me=gates
 . "$(dirname "$0")/lib.sh"
@@ -30,18 +32,26 @@ g=$top/build/gates
 tree=$g/tree
 kobj=$top/build/obj/base
 out=$g/out
-configs="$top/configs/kvm-test.config"
+# The kconfig fragments of the kernel under test: the Makefile's CONFIGS.
+configs=$(for c in ${CONFIGS:?"set CONFIGS to the kconfig fragments (make gates does)"}; do
+	realpath "$c"; done)
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 export KBUILD_BUILD_USER=kvm-suspend KBUILD_BUILD_HOST=harness
 
-passed=0 failed=0
+. "$top/scripts/ktap.sh"
 pass() {
 	echo "gate $1: ok${2:+ ($2)}"
-	passed=$((passed + 1))
+	ktap_result 0 "gate $1"
 }
 fail() {
 	echo "gate $1: FAIL: $2"
-	failed=$((failed + 1))
+	ktap_result 1 "gate $1"
+	echo "$2" | ktap_diag
+}
+# The gates' results as KTAP next to their logs, and their counts.
+gates_done() {
+	ktap_done "$top/build/counts/gates" >"$out/gates.ktap"
+	echo "gates: $ktap_passed of $ktap_n passed (logs: $out, results: $out/gates.ktap)"
 }
 
 # Warning lines without line and column numbers, sorted, so that sets from
@@ -165,7 +175,7 @@ done
 if [ -n "$am_bad" ]; then
 	fail applies-git-am "$am_bad does not apply to the base: $(head -n 2 "$out/am-$n.log")"
 	fail bisect "not run: a patch does not apply"
-	echo "$passed,$failed,0" >"$top/build/counts/gates"
+	gates_done
 	exit 0
 fi
 pass applies-git-am "$n patches on a fresh base"
@@ -259,6 +269,4 @@ fi
 	"$tree/scripts/bloat-o-meter" "$g/base/vmlinux" "$sobj/vmlinux" >"$out/bloat-upstream.txt" 2>&1 &&
 	sed -n '1p;$p' "$out/bloat-upstream.txt" | sed 's/^/footprint upstream: /'
 
-mkdir -p "$top/build/counts"
-echo "$passed,$failed,0" >"$top/build/counts/gates"
-echo "gates: $passed of $((passed + failed)) passed (logs: $out)"
+gates_done

@@ -15,40 +15,31 @@ verdict=$top/build/host/verdict
 image=$kobj/arch/arm64/boot/Image
 rm -rf "$work"
 mkdir -p "$work" "$top/build/counts"
-n=0 passed=0 failed=0
+. scripts/ktap.sh
 
 # check DESCRIPTION LOG GUEST-LIST PATTERN: the verdict on LOG must fail
 # and print a line matching PATTERN; the log must still be there.
 check() {
-	n=$((n + 1))
 	"$verdict" -l guest/tests.list -r "fault:$2:$3" >"$work/out" 2>&1
 	rc=$?
 	if [ "$rc" = 1 ] && grep -Eq -- "$4" "$work/out" && [ -s "$2" ]; then
-		passed=$((passed + 1))
-		echo "ok $n $1"
+		ktap_result 0 "$1"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n $1"
-		echo "# verdict exit status $rc (expected 1), expected /$4/:"
-		sed 's/^/#   /' "$work/out" | tail -n 15
+		ktap_result 1 "$1"
+		{ echo "verdict exit status $rc (expected 1), expected /$4/:"
+		  sed 's/^/  /' "$work/out" | tail -n 15; } | ktap_diag
 	fi
 }
-
-echo "KTAP version 1"
-echo "1..9"
 
 # has DESCRIPTION LOG LINE: LOG holds LINE as a whole line (a fixed
 # string; the console's carriage returns aside).
 has() {
-	n=$((n + 1))
 	if tr -d '\r' <"$2" | grep -Fqx -- "$3"; then
-		passed=$((passed + 1))
-		echo "ok $n $1"
+		ktap_result 0 "$1"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n $1"
-		echo "# no line '$(echo "$3" | cut -c1-60)' in $2; its last lines:"
-		tail -n 15 "$2" | cut -c1-200 | sed 's/^/#   /'
+		ktap_result 1 "$1"
+		{ echo "no line '$(echo "$3" | cut -c1-60)' in $2; its last lines:"
+		  tail -n 15 "$2" | cut -c1-200 | sed 's/^/  /'; } | ktap_diag
 	fi
 }
 
@@ -93,6 +84,5 @@ sh scripts/boot.sh "$image" "$work/noinit.cpio" vhe "$work/panic.log" 60 \
 check "a guest kernel panic is a failure, with its log" "$work/panic.log" \
 	"$work/programs.cpio.d/tests.list" 'kernel splat: Kernel panic'
 
-echo "$passed,$failed,0" >"$top/build/counts/fault-tests"
-echo "# fault tests: $passed of $n passed (logs: $work)"
-[ "$failed" = 0 ]
+echo "logs: $work" | ktap_diag
+ktap_done "$top/build/counts/fault-tests"

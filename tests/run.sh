@@ -1,8 +1,8 @@
 #!/bin/sh
 # Fast tests of the harness itself, on recorded console logs and small fake
 # trees: no kernel build, no QEMU. Run by "make check" before anything else.
-# Prints one KTAP line per check and writes "PASSED,FAILED,SKIPPED" to
-# build/counts/harness-tests for the final verdict.
+# Prints its results as KTAP (scripts/ktap.sh) and writes
+# "PASSED,FAILED,SKIPPED" to build/counts/harness-tests for the final verdict.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -11,9 +11,9 @@ work=$top/build/harness-tests
 verdict=$top/build/host/verdict
 rm -rf "$work"
 mkdir -p "$work" "$(dirname "$verdict")" "$top/build/kunit"
-${HOSTCC:-gcc} -O2 -Wall -Wextra -Werror -o "$verdict" scripts/verdict.c || exit 1
+${MAKE:-make} -s --no-print-directory build/host/verdict || exit 1	# the Makefile's rule
 
-n=0 passed=0 failed=0
+. scripts/ktap.sh
 
 # expect DESCRIPTION STATUS PATTERN COMMAND...: the command must exit with
 # STATUS and print (stdout or stderr) a line matching the extended regex
@@ -21,18 +21,15 @@ n=0 passed=0 failed=0
 expect() {
 	desc=$1 want=$2 pattern=$3
 	shift 3
-	n=$((n + 1))
 	"$@" >"$work/out" 2>&1
 	got=$?
 	if [ "$got" = "$want" ] &&
 	   { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$work/out"; }; then
-		passed=$((passed + 1))
-		echo "ok $n $desc"
+		ktap_result 0 "$desc"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n $desc"
-		echo "# exit status $got (expected $want), output (expected /$pattern/):"
-		sed 's/^/#   /' "$work/out" | tail -n 25
+		ktap_result 1 "$desc"
+		{ echo "exit status $got (expected $want), output (expected /$pattern/):"
+		  sed 's/^/  /' "$work/out" | tail -n 25; } | ktap_diag
 	fi
 }
 
@@ -41,9 +38,6 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 	shift
 	"$verdict" -l guest/tests.list "$@" -r "vhe:$logs/$log:$logs/suspend.list"
 }
-
-echo "KTAP version 1"
-echo "1..39"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -173,14 +167,8 @@ expect "boot: a hung guest is a timeout that shows the last console lines" 0 \
 	'^  \| # running psci_test' \
 	env PATH="$work/bin:$PATH" sh scripts/boot.sh /dev/null /dev/null vhe \
 	"$work/hung-guest.log" 2
-n=$((n + 1))
-if [ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]; then
-	passed=$((passed + 1))
-	echo "ok $n boot: the timeout is recorded for the verdict"
-else
-	failed=$((failed + 1))
-	echo "not ok $n boot: the timeout is recorded for the verdict"
-fi
+[ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]
+ktap_result $? "boot: the timeout is recorded for the verdict"
 
 # A series with a patch that does not apply, on a small fake tree.
 sh tests/fake-tree.sh "$work/tree" "$work/series" >"$work/fake-tree.log" 2>&1 ||
@@ -198,17 +186,7 @@ printf '%s\n%s\n' old "$(git -C "$work/tree" rev-parse base)" >"$work/tree/.git/
 expect "series: a tree with unexported commits is not reset" 1 \
 	'holds uncommitted or unexported work' \
 	sh scripts/series.sh "$work/tree" "$work/series"
-n=$((n + 1))
-if [ "$(git -C "$work/tree" log -1 --format=%s)" = "local work" ]; then
-	passed=$((passed + 1))
-	echo "ok $n series: the local commit is still there"
-else
-	failed=$((failed + 1))
-	echo "not ok $n series: the local commit is still there"
-fi
+[ "$(git -C "$work/tree" log -1 --format=%s)" = "local work" ]
+ktap_result $? "series: the local commit is still there"
 
-[ "$n" = 39 ] || echo "# planned 39 checks, ran $n"
-mkdir -p "$top/build/counts"
-echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
-echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 39 ]
+ktap_done "$top/build/counts/harness-tests"
