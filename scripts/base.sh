@@ -4,6 +4,7 @@
 # Usage: scripts/base.sh TREE
 set -eu
 me=base
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tree=$(realpath -m "$1")
@@ -11,7 +12,7 @@ stamp=$tree/.git/harness-base
 top=$(pwd)
 
 tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep '/linux-source-6\.1\.tar\.xz$' | head -n 1)
-[ -n "$tarball" ] && [ -f "$tarball" ] ||
+[ -f "$tarball" ] ||
 	die "linux-source-6.1 is not installed (scripts/deps.sh installs it)"
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 want="$pkgver $(patch_digest base)"

@@ -5,6 +5,7 @@
 # Usage: scripts/bench.sh
 set -eu
 me=bench
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=build/bench

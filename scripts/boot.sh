@@ -6,6 +6,7 @@
 #   MODE: vhe (the default), nvhe or protected (kvm-arm.mode=)
 set -eu
 me=boot
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 image=$1 initrd=$2 mode=$3 log=$4 limit=$5

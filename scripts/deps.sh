@@ -6,7 +6,8 @@
 set -eu
 list=${1:-packages}
 
-missing= foreign=
+missing='' foreign=''
+# shellcheck disable=SC2013 # the first word of each line: a package name
 for pkg in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" | awk '{ print $1 }'); do
 	case "$pkg" in
 	*:*)	[ -d "build/deps/$(echo "$pkg" | tr : _)" ] || foreign="$foreign $pkg"

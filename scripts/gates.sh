@@ -24,6 +24,7 @@
 #   exits 0 when the gates could run.
 set -u
 me=gates
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 top=$(pwd)
@@ -116,6 +117,7 @@ fi
 # The base: kernel, selftests, W=1, sparse, docs. Each warning set is the
 # reference for the same check after the series.
 build_kernel() { # LOG
+	# shellcheck disable=SC2086 # one argument per fragment
 	sh "$top/scripts/kernel.sh" "$tree" "$kobj" $configs 2>"$1"
 }
 build_selftests() { # LOG
@@ -156,7 +158,7 @@ kvm_checks base
 docs base
 
 # bisect: each patch on its own, in order, with git am.
-n=0 bisect_bad= am_bad=
+n=0 bisect_bad='' am_bad=''
 for p in $patches; do
 	n=$((n + 1))
 	if ! git -C "$tree" am -q "$p" >"$out/am-$n.log" 2>&1; then
@@ -249,6 +251,7 @@ fi
 # footprint: reported, never failed on.
 size_of() { aarch64-linux-gnu-size "$1" | awk 'NR == 2 { print $1, $2 }'; }
 report() { # NAME OLD NEW
+	# shellcheck disable=SC2046 # size_of prints the three sizes
 	set -- "$1" $(size_of "$2") $(size_of "$3")
 	printf 'footprint %-22s text %+6d B, data %+6d B\n' "$1" $(($4 - $2)) $(($5 - $3))
 }

@@ -5,6 +5,7 @@
 #   FRAGMENT: kconfig fragments merged on top of allnoconfig.
 set -eu
 me=kernel
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 src=$(realpath "$1")

@@ -10,7 +10,8 @@
 #   verdict's -l and -r take them. With COUNTS=FILE in the environment,
 #   "PASSED,FAILED,0" (logs that agree, logs that do not) goes to FILE.
 set -eu
-me=kunit-agrees
+me='kunit-agrees'
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 kunit=$1 verdict=$2 list=$3

@@ -9,6 +9,7 @@
 #   with REFERENCE=1 in the environment, "-b" (shown, not counted).
 set -eu
 me=run
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 label=$1 image=$2 initrd=$3 list=$4 logdir=$5

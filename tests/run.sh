@@ -131,7 +131,7 @@ if [ ! -f "$kunit/kunit.py" ]; then
 fi
 # (Not sub-extra.log: where a result beyond a plan belongs is the reader's
 # guess; kunit.py takes it for the next test's.)
-for log in $logs/*.log "$work"/*.log; do
+for log in "$logs"/*.log "$work"/*.log; do
 	case $log in
 	*/sub-extra.log) continue ;;
 	*/on-base.log) list=$logs/psci.list ;;
@@ -142,6 +142,10 @@ for log in $logs/*.log "$work"/*.log; do
 		sh scripts/kunit-agrees.sh "$kunit" "$verdict" guest/tests.list \
 		"$log:$list"
 done
+
+# The shell of the harness, by shellcheck (settings in .shellcheckrc).
+expect "shellcheck: scripts/ and tests/ are silent" 0 '' \
+	shellcheck -x scripts/*.sh tests/*.sh
 
 # The config check on a fragment with an option Kconfig dropped.
 printf 'CONFIG_KVM=y\nCONFIG_DEBUG_FS=y\n# CONFIG_SWAP is not set\n' >"$work/frag.config"
