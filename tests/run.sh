@@ -161,6 +161,7 @@ expect "config-check: a .config with every option passes" 0 '' \
 mkdir -p "$work/bin"
 cat >"$work/bin/qemu-system-aarch64" <<'EOF'
 #!/bin/sh
+[ "$1" = --version ] && { echo "QEMU emulator version 0 (fake)"; exit 0; }
 echo "Booting Linux on physical CPU 0x0"
 echo "KTAP version 1"
 echo "# running psci_test"
