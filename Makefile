@@ -120,7 +120,7 @@ run-%: kernel-and-tests $(INIT)
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
 		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
-		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES)
 
 # The kernel's own KTAP parser must agree with the verdict on every log.
 verdict: $(VERDICT)
@@ -157,7 +157,7 @@ cross-checks: stock
 		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
 	@sh scripts/run.sh upstream-psci $(call IMAGE,$(B)/obj/series) \
 		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio.d/tests.list \
-		$(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(LOGS) $(MODES)
 
 # The series on a kernel with lockdep, atomic-sleep, list, UBSAN and KASAN
 # checks: the SYSTEM_SUSPEND tests, the fuzzer and the stress test.
@@ -181,7 +181,7 @@ regression: gates
 	@mkdir -p $(LOGS)
 	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
 		$(B)/gates/base/all.cpio $(B)/gates/base/all.cpio.d/tests.list \
-		$(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(LOGS) $(MODES)
 	@for m in $(MODES); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
 
 harness-tests: $(VERDICT)

@@ -508,6 +508,41 @@ static void add_run(char *spec, int reference)
 	nr_runs++;
 }
 
+static int run_has_failure(int r)
+{
+	int i;
+
+	for (i = 0; i < nr_rows; i++)
+		switch (rows[i].cell[r].result) {
+		case RES_FAIL:
+		case RES_TIMEOUT:
+		case RES_MISSING:
+			return 1;
+		default:
+			break;
+		}
+	return 0;
+}
+
+/* The command that boots a failed run's guest again, left by scripts/run.sh. */
+static void print_reproducer(int r)
+{
+	char path[4096], *line = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.repro", runs[r].log);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (getline(&line, &size, f) > 0) {
+		chomp(line);
+		printf("reproduce %s: %s\n", runs[r].label, line);
+	}
+	free(line);
+	fclose(f);
+}
+
 /* Every cell, one a line: "LABEL<tab>TEST<tab>RESULT", for other tools. */
 static void write_results(const char *path)
 {
@@ -660,6 +695,8 @@ int main(int argc, char **argv)
 			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
 		if (runs[r].plan_notes[0])
 			printf("plan %s: %s\n", runs[r].label, runs[r].plan_notes);
+		if (runs[r].problem[0] || run_has_failure(r))
+			print_reproducer(r);
 		printf("log %-12s %s%s\n", runs[r].label, runs[r].log,
 		       runs[r].reference ? " (reference, not counted)" : "");
 	}
