@@ -128,7 +128,7 @@ verdict: $(VERDICT)
 	@COUNTS=$(B)/counts/kunit-parse sh scripts/kunit-agrees.sh \
 		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \
 		$$(sed -n 's/^-[rb] [^:]*://p' $(LOGS)/runs) || true
-	@$(VERDICT) -l $(LIST) -x $(XFAIL) \
+	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json \
 		$$(for f in $(B)/counts/*; do [ -f $$f ] && echo "-e $${f##*/}:$$(cat $$f)"; done) \
 		$$(cat $(LOGS)/runs)
 

@@ -3,7 +3,7 @@
  * verdict - read the console logs of guest runs and say what passed.
  *
  * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-e NAME:PASSED,FAILED,SKIPPED]...
- *                [-R NEW:REF]... [-t FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...
+ *                [-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...
  *
  *   -l  the harness's test list: which tests are "required" (a skip fails)
  *   -x  expected failures: "NAME REASON..." a line; such a test fails on the
@@ -11,6 +11,7 @@
  *   -e  counts of earlier checks (the harness tests, the gates) to add in
  *   -R  compare two runs by label: no test may do worse in NEW than in REF
  *   -t  also write every result to FILE, "LABEL<tab>TEST<tab>RESULT" a line
+ *   -j  also write a JSON summary to FILE: counts, runs, results
  *   -b  a reference run (the base without the series): shown, not counted
  *   -r  one guest run: a column label, its console log, and the test list
  *       the guest ran (NAME TIMEOUT PROGRAM...); LOG.status, written by
@@ -543,6 +544,59 @@ static void print_reproducer(int r)
 	fclose(f);
 }
 
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* The summary for CI systems: the counts, each run, each test's results. */
+static void write_json(const char *path, int passed, int failed, int skipped)
+{
+	FILE *f = fopen(path, "w");
+	int i, r;
+
+	if (!f) {
+		fprintf(stderr, "verdict: %s: cannot write\n", path);
+		exit(2);
+	}
+	fprintf(f, "{\n  \"passed\": %d, \"failed\": %d, \"skipped\": %d,\n  \"runs\": [",
+		passed, failed, skipped);
+	for (r = 0; r < nr_runs; r++) {
+		fprintf(f, "%s\n    { \"label\": ", r ? "," : "");
+		json_string(f, runs[r].label);
+		fprintf(f, ", \"log\": ");
+		json_string(f, runs[r].log);
+		fprintf(f, ", \"counted\": %s, \"problem\": ",
+			runs[r].reference ? "false" : "true");
+		json_string(f, runs[r].problem);
+		fprintf(f, " }");
+	}
+	fprintf(f, "\n  ],\n  \"tests\": [");
+	for (i = 0; i < nr_rows; i++) {
+		fprintf(f, "%s\n    { \"name\": ", i ? "," : "");
+		json_string(f, rows[i].name);
+		fprintf(f, ", \"results\": {");
+		for (r = 0; r < nr_runs; r++) {
+			fprintf(f, "%s ", r ? "," : "");
+			json_string(f, runs[r].label);
+			fprintf(f, ": ");
+			json_string(f, result_name[rows[i].cell[r].result]);
+		}
+		fprintf(f, " } }");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	fclose(f);
+}
+
 /* Every cell, one a line: "LABEL<tab>TEST<tab>RESULT", for other tools. */
 static void write_results(const char *path)
 {
@@ -568,10 +622,13 @@ int main(int argc, char **argv)
 	char *compare[MAX_RUNS], *extra[MAX_RUNS];
 	int nr_compare = 0, nr_extra = 0, colw[MAX_RUNS];
 	int i, r, opt, width = 24;
-	const char *results_path = NULL;
+	const char *results_path = NULL, *json_path = NULL;
 
-	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:t:j:")) != -1) {
 		switch (opt) {
+		case 'j':
+			json_path = optarg;
+			break;
 		case 't':
 			results_path = optarg;
 			break;
@@ -746,11 +803,13 @@ int main(int argc, char **argv)
 		failed += f;
 		skipped += k;
 	}
+	if (json_path)
+		write_json(json_path, passed, failed, skipped);
 	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
 	return failed ? 1 : 0;
 
 usage:
 	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e NAME:P,F,S]... "
-		"[-R NEW:REF]... [-t FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
+		"[-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
 	return 2;
 }

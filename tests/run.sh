@@ -118,6 +118,13 @@ expect "verdict: a reference run's failures are shown, not counted" 0 \
 	-r "new:$logs/good.log:$logs/suspend.list" \
 	-b "base:$logs/failing.log:$logs/suspend.list"
 
+# The JSON summary is JSON and says what the table says.
+"$verdict" -l guest/tests.list -j "$work/summary.json" \
+	-r "vhe:$logs/failing.log:$logs/suspend.list" >/dev/null
+valid_json() { python3 -m json.tool "$1" >/dev/null && cat "$1"; }
+expect "verdict: the JSON summary parses and has the table's counts" 0 \
+	'"passed": 11, "failed": 2' valid_json "$work/summary.json"
+
 # The kernel's own KTAP parser agrees with the verdict on what passed, on
 # every recorded log and on those made from them above. kunit.py comes
 # from the base tree if it is there, else from the Debian source package.
