@@ -616,12 +616,176 @@ static void write_results(const char *path)
 	fclose(f);
 }
 
+struct counts {
+	int passed, failed, skipped;
+};
+
+/* The policy: required tests that skip fail, known failures are xfail. */
+static void apply_policy(void)
+{
+	int i, r;
+
+	for (i = 0; i < nr_rows; i++) {
+		struct row *row = &rows[i];
+		char top[NAME_LEN];
+		int x;
+
+		snprintf(top, sizeof(top), "%.*s", (int)strcspn(row->name, ":"),
+			 row->name);
+		x = in_list(xfail, nr_xfail, top);
+		for (r = 0; r < nr_runs; r++) {
+			struct cell *c = &row->cell[r];
+
+			if (c->result == RES_SKIP && is_required(row->name))
+				c->result = RES_FAIL;
+			/* A known failure may fail or time out; a test the
+			 * guest never reached is still missing. */
+			if (x >= 0 && !row->is_sub &&
+			    (c->result == RES_FAIL || c->result == RES_TIMEOUT))
+				c->result = RES_XFAIL;
+			else if (x >= 0 && !row->is_sub && c->result == RES_OK)
+				c->result = RES_XPASS;
+		}
+	}
+
+}
+
+/* The table, test by run, counting the counted runs' cells. */
+static void print_table(struct counts *n)
+{
+	int i, r, width = 24, colw[MAX_RUNS];
+
+	for (i = 0; i < nr_rows; i++)
+		if ((int)strlen(rows[i].name) + 2 > width)
+			width = strlen(rows[i].name) + 2;
+	for (r = 0; r < nr_runs; r++)
+		colw[r] = strlen(runs[r].label) > 14 ? strlen(runs[r].label) : 14;
+	printf("\n%-*s", width, "test");
+	for (r = 0; r < nr_runs; r++)
+		printf(" %-*s", colw[r], runs[r].label);
+	printf("\n");
+	for (i = 0; i < nr_rows; i++) {
+		printf("%s%-*s", rows[i].is_sub ? "  " : "",
+		       width - (rows[i].is_sub ? 2 : 0), rows[i].name);
+		for (r = 0; r < nr_runs; r++) {
+			struct cell *c = &rows[i].cell[r];
+			char text[32];
+
+			if (c->seconds >= 0)
+				snprintf(text, sizeof(text), "%s %.1fs",
+					 result_name[c->result], c->seconds);
+			else
+				snprintf(text, sizeof(text), "%s",
+					 result_name[c->result]);
+			printf(" %-*s", colw[r], text);
+			if (runs[r].reference)
+				continue;	/* shown for comparison only */
+			switch (c->result) {
+			case RES_OK:
+			case RES_XPASS:
+				n->passed++;
+				break;
+			case RES_SKIP:
+			case RES_XFAIL:
+				n->skipped++;
+				break;
+			case RES_NONE:
+				break;
+			default:
+				n->failed++;
+				break;
+			}
+		}
+		printf("\n");
+	}
+	printf("%-*s", width, "(kernel log clean)");
+	for (r = 0; r < nr_runs; r++) {
+		printf(" %-*s", colw[r], runs[r].problem[0] ? "FAIL" : "ok");
+		if (runs[r].reference)
+			continue;
+		if (runs[r].problem[0])
+			n->failed++;
+		else
+			n->passed++;
+	}
+	printf("\n\n");
+
+}
+
+/* Known failures, what failed each run, its reproducer, and its log. */
+static void print_runs(void)
+{
+	int i, r;
+
+	for (i = 0; i < nr_xfail; i++)
+		printf("expected failure: %s: %s\n", xfail[i], xfail_reason[i]);
+	for (r = 0; r < nr_runs; r++) {
+		if (runs[r].problem[0])
+			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
+		if (runs[r].plan_notes[0])
+			printf("plan %s: %s\n", runs[r].label, runs[r].plan_notes);
+		if (runs[r].problem[0] || run_has_failure(r))
+			print_reproducer(r);
+		printf("log %-12s %s%s\n", runs[r].label, runs[r].log,
+		       runs[r].reference ? " (reference, not counted)" : "");
+	}
+}
+
+/* NEW:REF: no test may do worse in run NEW than in run REF. */
+static void check_regression(char *spec, struct counts *n)
+{
+	char *colon = strchr(spec, ':'), worse[1024] = "";
+	int new, ref, r, len = 0;
+
+	*colon = '\0';
+	new = run_index(spec);
+	ref = run_index(colon + 1);
+	for (r = 0; r < nr_rows; r++) {
+		struct cell *cn = &rows[r].cell[new], *co = &rows[r].cell[ref];
+
+		if (cn->result == RES_NONE || co->result == RES_NONE ||
+		    rank(cn->result) >= rank(co->result))
+			continue;
+		len += snprintf(worse + len, sizeof(worse) - len, " %s (%s, was %s)",
+				rows[r].name, result_name[cn->result],
+				result_name[co->result]);
+		if (len >= (int)sizeof(worse))
+			break;
+	}
+	if (worse[0]) {
+		printf("regression %s against %s: FAIL:%s\n", spec, colon + 1,
+		       worse);
+		n->failed++;
+	} else {
+		printf("regression %s against %s: ok, nothing worse\n", spec,
+		       colon + 1);
+		n->passed++;
+	}
+}
+
+/* NAME:PASSED,FAILED,SKIPPED, the counts of an earlier check; -1 if bad. */
+static int add_counts(char *spec, struct counts *n)
+{
+	char *colon = strrchr(spec, ':');
+	int p, f, k;
+
+	if (!colon || sscanf(colon + 1, "%d,%d,%d", &p, &f, &k) != 3)
+		return -1;
+	*colon = '\0';
+	printf("%s: %d passed, %d failed, %d skipped (counted below)\n",
+	       spec, p, f, k);
+	n->passed += p;
+	n->failed += f;
+	n->skipped += k;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, skipped = 0;
+	struct counts n = { 0 };
 	char *compare[MAX_RUNS], *extra[MAX_RUNS];
-	int nr_compare = 0, nr_extra = 0, colw[MAX_RUNS];
-	int i, r, opt, width = 24;
+	int nr_compare = 0, nr_extra = 0;
+	int i, r, opt;
 	const char *results_path = NULL, *json_path = NULL;
 
 	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:t:j:")) != -1) {
@@ -664,149 +828,20 @@ int main(int argc, char **argv)
 		read_guest_list(r);
 	}
 
-	/* Classify: required skips fail, known failures are xfail. */
-	for (i = 0; i < nr_rows; i++) {
-		struct row *row = &rows[i];
-		char top[NAME_LEN];
-		int x;
-
-		snprintf(top, sizeof(top), "%.*s", (int)strcspn(row->name, ":"),
-			 row->name);
-		x = in_list(xfail, nr_xfail, top);
-		for (r = 0; r < nr_runs; r++) {
-			struct cell *c = &row->cell[r];
-
-			if (c->result == RES_SKIP && is_required(row->name))
-				c->result = RES_FAIL;
-			/* A known failure may fail or time out; a test the
-			 * guest never reached is still missing. */
-			if (x >= 0 && !row->is_sub &&
-			    (c->result == RES_FAIL || c->result == RES_TIMEOUT))
-				c->result = RES_XFAIL;
-			else if (x >= 0 && !row->is_sub && c->result == RES_OK)
-				c->result = RES_XPASS;
-		}
-	}
-
+	apply_policy();
 	if (results_path)
 		write_results(results_path);
-	for (i = 0; i < nr_rows; i++)
-		if ((int)strlen(rows[i].name) + 2 > width)
-			width = strlen(rows[i].name) + 2;
-	for (r = 0; r < nr_runs; r++)
-		colw[r] = strlen(runs[r].label) > 14 ? strlen(runs[r].label) : 14;
-	printf("\n%-*s", width, "test");
-	for (r = 0; r < nr_runs; r++)
-		printf(" %-*s", colw[r], runs[r].label);
-	printf("\n");
-	for (i = 0; i < nr_rows; i++) {
-		printf("%s%-*s", rows[i].is_sub ? "  " : "",
-		       width - (rows[i].is_sub ? 2 : 0), rows[i].name);
-		for (r = 0; r < nr_runs; r++) {
-			struct cell *c = &rows[i].cell[r];
-			char text[32];
-
-			if (c->seconds >= 0)
-				snprintf(text, sizeof(text), "%s %.1fs",
-					 result_name[c->result], c->seconds);
-			else
-				snprintf(text, sizeof(text), "%s",
-					 result_name[c->result]);
-			printf(" %-*s", colw[r], text);
-			if (runs[r].reference)
-				continue;	/* shown for comparison only */
-			switch (c->result) {
-			case RES_OK:
-			case RES_XPASS:
-				passed++;
-				break;
-			case RES_SKIP:
-			case RES_XFAIL:
-				skipped++;
-				break;
-			case RES_NONE:
-				break;
-			default:
-				failed++;
-				break;
-			}
-		}
-		printf("\n");
-	}
-	printf("%-*s", width, "(kernel log clean)");
-	for (r = 0; r < nr_runs; r++) {
-		printf(" %-*s", colw[r], runs[r].problem[0] ? "FAIL" : "ok");
-		if (runs[r].reference)
-			continue;
-		if (runs[r].problem[0])
-			failed++;
-		else
-			passed++;
-	}
-	printf("\n\n");
-
-	for (i = 0; i < nr_xfail; i++)
-		printf("expected failure: %s: %s\n", xfail[i], xfail_reason[i]);
-	for (r = 0; r < nr_runs; r++) {
-		if (runs[r].problem[0])
-			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
-		if (runs[r].plan_notes[0])
-			printf("plan %s: %s\n", runs[r].label, runs[r].plan_notes);
-		if (runs[r].problem[0] || run_has_failure(r))
-			print_reproducer(r);
-		printf("log %-12s %s%s\n", runs[r].label, runs[r].log,
-		       runs[r].reference ? " (reference, not counted)" : "");
-	}
-
-	/* Each NEW:REF pair: no test may do worse in NEW than in REF. */
-	for (i = 0; i < nr_compare; i++) {
-		char *colon = strchr(compare[i], ':'), worse[1024] = "";
-		int n, o, len = 0;
-
-		*colon = '\0';
-		n = run_index(compare[i]);
-		o = run_index(colon + 1);
-		for (r = 0; r < nr_rows; r++) {
-			struct cell *cn = &rows[r].cell[n], *co = &rows[r].cell[o];
-
-			if (cn->result == RES_NONE || co->result == RES_NONE ||
-			    rank(cn->result) >= rank(co->result))
-				continue;
-			len += snprintf(worse + len, sizeof(worse) - len, " %s (%s, was %s)",
-					rows[r].name, result_name[cn->result],
-					result_name[co->result]);
-			if (len >= (int)sizeof(worse))
-				break;
-		}
-		if (worse[0]) {
-			printf("regression %s against %s: FAIL:%s\n", compare[i],
-			       colon + 1, worse);
-			failed++;
-		} else {
-			printf("regression %s against %s: ok, nothing worse\n",
-			       compare[i], colon + 1);
-			passed++;
-		}
-	}
-
-	/* Counts of earlier checks: NAME:PASSED,FAILED,SKIPPED. */
-	for (i = 0; i < nr_extra; i++) {
-		char *colon = strrchr(extra[i], ':');
-		int p, f, k;
-
-		if (!colon || sscanf(colon + 1, "%d,%d,%d", &p, &f, &k) != 3)
+	print_table(&n);
+	print_runs();
+	for (i = 0; i < nr_compare; i++)
+		check_regression(compare[i], &n);
+	for (i = 0; i < nr_extra; i++)
+		if (add_counts(extra[i], &n))
 			goto usage;
-		*colon = '\0';
-		printf("%s: %d passed, %d failed, %d skipped (counted below)\n",
-		       extra[i], p, f, k);
-		passed += p;
-		failed += f;
-		skipped += k;
-	}
 	if (json_path)
-		write_json(json_path, passed, failed, skipped);
-	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+		write_json(json_path, n.passed, n.failed, n.skipped);
+	printf("%d passed, %d failed, %d skipped\n", n.passed, n.failed, n.skipped);
+	return n.failed ? 1 : 0;
 
 usage:
 	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e NAME:P,F,S]... "
