@@ -25,7 +25,9 @@ STOCK	:= $(B)/stock
 LOGS	:= $(B)/logs
 GUEST	:= $(B)/guest
 MODES	?= vhe nvhe protected
-CONFIGS	?= configs/kvm-test.config
+# The kconfig fragments of the test kernel: the default named here only.
+TEST_CONFIG := configs/kvm-test.config
+CONFIGS	?= $(TEST_CONFIG)
 LIST	:= guest/tests.list
 XFAIL	:= guest/xfail.list
 
@@ -104,14 +106,14 @@ kernel-and-tests: guest-tests
 else
 kernel-and-tests: kernel
 	@$(MAKE) -s --no-print-directory KERNEL=$(TREE) NAME=series \
-		CONFIGS=configs/kvm-test.config guest-tests
+		CONFIGS=$(TEST_CONFIG) guest-tests
 endif
 
-$(INIT): guest/init.c
+$(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
 	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
-$(VERDICT): scripts/verdict.c
+$(VERDICT): scripts/verdict.c guest/console.h
 	@mkdir -p $(@D)
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -122,10 +124,15 @@ run-%: kernel-and-tests $(INIT)
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
 		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
-		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES)
 
+# The kernel's own KTAP parser must agree with the verdict on every log.
 verdict: $(VERDICT)
-	@$(VERDICT) -l $(LIST) -x $(XFAIL) \
+	@mkdir -p $(B)/counts
+	@COUNTS=$(B)/counts/kunit-parse sh scripts/kunit-agrees.sh \
+		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \
+		$$(sed -n 's/^-[rb] [^:]*://p' $(LOGS)/runs) || true
+	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json \
 		$$(for f in $(B)/counts/*; do [ -f $$f ] && echo "-e $${f##*/}:$$(cat $$f)"; done) \
 		$$(cat $(LOGS)/runs)
 
@@ -154,13 +161,13 @@ cross-checks: stock
 		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
 	@sh scripts/run.sh upstream-psci $(call IMAGE,$(B)/obj/series) \
 		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio.d/tests.list \
-		$(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(LOGS) $(MODES)
 
 # The series on a kernel with lockdep, atomic-sleep, list, UBSAN and KASAN
 # checks: the SYSTEM_SUSPEND tests, the fuzzer and the stress test.
 debug:
 	@$(MAKE) -s --no-print-directory NAME=debug \
-		CONFIGS="configs/kvm-test.config configs/debug.config" run-suspend
+		CONFIGS="$(CONFIGS) configs/debug.config" run-suspend
 
 # The harness under faults, on the real test kernel.
 fault-tests: guest-tests $(INIT) $(VERDICT)
@@ -169,7 +176,7 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
 gates: $(INIT) stock
-	@$(STAGE) gates sh scripts/gates.sh $(INIT)
+	@CONFIGS="$(CONFIGS)" $(STAGE) gates sh scripts/gates.sh $(INIT)
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do
@@ -178,7 +185,7 @@ regression: gates
 	@mkdir -p $(LOGS)
 	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
 		$(B)/gates/base/all.cpio $(B)/gates/base/all.cpio.d/tests.list \
-		$(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(LOGS) $(MODES)
 	@for m in $(MODES); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
 
 harness-tests: $(VERDICT)

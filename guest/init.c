@@ -5,8 +5,8 @@
  * power the machine off.
  *
  * /tests.list has one test a line: NAME TIMEOUT-SECONDS PROGRAM [ARG...];
- * '#' starts a comment. A test's output is indented by four spaces, so a
- * test that prints KTAP itself shows up as subtests of its own result line.
+ * '#' starts a comment. What init writes on the console, and what
+ * scripts/verdict.c reads back, is described in guest/console.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,9 +20,12 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "console.h"
 
 #define MAX_TESTS	64
 #define MAX_ARGS	16
@@ -103,39 +106,130 @@ static int read_tests(const char *path)
 	return 0;
 }
 
-/* Copy the test's output to the console, four spaces in, line by line. */
-static void relay(int fd, char *buf, size_t *len)
+/* Write all of BUF to the console, however long. */
+static void put(const char *buf, size_t len)
 {
-	ssize_t n = read(fd, buf + *len, 4095 - *len);
-	char *start = buf, *nl;
+	ssize_t n;
 
-	if (n <= 0)
+	while (len) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= n;
+	}
+}
+
+/*
+ * The test's output, on its way to the console one KTAP level (two spaces)
+ * in. The test's own version line becomes the head of a nested KTAP block
+ * named after the test; its plan and results follow as it wrote them. A
+ * line longer than the buffer goes out in pieces, indented once and ended
+ * once, so that it reaches the console whole.
+ */
+struct relay {
+	const char *name;
+	char buf[4096];
+	size_t len;
+	int mid_line;	/* part of the current line is already out */
+	int nested;	/* the test's version line has been seen */
+};
+
+static int is_version_line(const char *s, size_t n)
+{
+	return (n > 12 && !strncmp(s, "TAP version ", 12)) ||
+	       (n > 13 && !strncmp(s, "KTAP version ", 13));
+}
+
+/*
+ * kselftest writes a skipped case as "ok N # SKIP CASE: why", with no
+ * description: valid KTAP, which the kernel's own KTAP parser cannot
+ * read. Pass it on as "ok N CASE # SKIP why".
+ */
+static int relay_nameless_skip(const char *s, size_t n)
+{
+	char line[512], *rest, *colon;
+	int nr, at = 0;
+
+	if (n >= sizeof(line))
+		return 0;
+	memcpy(line, s, n);
+	line[n] = '\0';
+	if (sscanf(line, "ok %d # SKIP %n", &nr, &at) != 1 || !at)
+		return 0;
+	rest = line + at;
+	colon = strchr(rest, ':');
+	if (!colon || colon == rest || memchr(rest, ' ', colon - rest))
+		return 0;
+	*colon = '\0';
+	say(INDENT "ok %d %s # SKIP%s\n", nr, rest, colon + 1);
+	return 1;
+}
+
+static void relay_piece(struct relay *r, const char *s, size_t n, int end)
+{
+	if (!r->mid_line && end && r->nested && relay_nameless_skip(s, n))
 		return;
-	*len += n;
-	buf[*len] = '\0';
-	while ((nl = strchr(start, '\n'))) {
-		say("    %.*s\n", (int)(nl - start), start);
+	if (!r->mid_line && end && !r->nested && is_version_line(s, n)) {
+		say(INDENT KTAP_VERSION "\n" INDENT SUBTEST_MARK "%s\n", r->name);
+		r->nested = 1;
+		return;
+	}
+	if (!r->mid_line)
+		put(INDENT, strlen(INDENT));
+	put(s, n);
+	if (end)
+		put("\n", 1);
+	r->mid_line = !end;
+}
+
+/* Read what the test wrote; 0 once it and its children closed the pipe. */
+static int relay_read(int fd, struct relay *r)
+{
+	ssize_t n = read(fd, r->buf + r->len, sizeof(r->buf) - r->len);
+	char *start = r->buf, *nl;
+
+	if (n < 0)
+		return errno == EINTR || errno == EAGAIN;
+	if (n == 0)
+		return 0;
+	r->len += n;
+	while ((nl = memchr(start, '\n', r->buf + r->len - start))) {
+		relay_piece(r, start, nl - start, 1);
 		start = nl + 1;
 	}
-	*len -= start - buf;
-	memmove(buf, start, *len);
-	if (*len == 4095) {	/* a very long line: pass it on in pieces */
-		say("    %.*s\n", (int)*len, buf);
-		*len = 0;
+	r->len -= start - r->buf;
+	memmove(r->buf, start, r->len);
+	if (r->len == sizeof(r->buf)) {
+		relay_piece(r, r->buf, r->len, 0);
+		r->len = 0;
 	}
+	return 1;
+}
+
+/* The test is done: end its last line if it did not. */
+static void relay_flush(struct relay *r)
+{
+	if (r->len || r->mid_line)
+		relay_piece(r, r->buf, r->len, 1);
+	r->len = 0;
 }
 
 static void run_test(int nr, struct test *t)
 {
-	static char buf[4096];
+	static struct relay out = { .len = 0 };
 	const char *verdict = "ok", *directive = "";
 	char detail[64] = "";
 	double start, deadline;
-	size_t len = 0;
-	int pipefd[2], status = 0, timed_out = 0;
+	int pipefd[2], pidfd, status = 0, timed_out = 0;
+	int exited = 0, output_open = 1;
 	pid_t pid;
 
-	say("# running %s\n", t->name);
+	out.name = t->name;
+	out.nested = 0;
+	say(RUNNING_MARK "%s\n", t->name);
 	if (pipe2(pipefd, O_CLOEXEC)) {
 		say("not ok %d %s # ERROR pipe: %s\n", nr, t->name, strerror(errno));
 		return;
@@ -158,30 +252,46 @@ static void run_test(int nr, struct test *t)
 		return;
 	}
 
-	for (;;) {
-		struct pollfd pfd = { .fd = pipefd[0], .events = POLLIN };
+	/*
+	 * Relay until the test has exited and its output is closed, or until
+	 * its deadline. Either may come first: a test may close its output and
+	 * go on running, and a child of the test may hold the output open.
+	 */
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	while (!exited || output_open) {
+		struct pollfd pfd[2] = {
+			{ .fd = output_open ? pipefd[0] : -1, .events = POLLIN },
+			{ .fd = exited ? -1 : pidfd, .events = POLLIN },
+		};
 		double left = deadline - seconds();
-		int r;
 
 		if (left <= 0) {
 			timed_out = 1;
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
 			break;
 		}
-		r = poll(&pfd, 1, (int)(left * 1000) + 1);
-		if (r < 0 && errno != EINTR)
+		/* Without a pidfd, look for the test's exit ten times a second. */
+		if (pidfd < 0 && !exited && left > 0.1)
+			left = 0.1;
+		if (poll(pfd, 2, (int)(left * 1000) + 1) < 0 && errno != EINTR) {
+			say("# init: poll: %s\n", strerror(errno));
+			timed_out = 1;
 			break;
-		if (r > 0) {
-			if (!(pfd.revents & POLLIN))
-				break;	/* hung up: the test and its children closed it */
-			relay(pipefd[0], buf, &len);
 		}
+		if (pfd[0].revents)
+			output_open = relay_read(pipefd[0], &out);
+		if (!exited)
+			exited = waitpid(pid, &status, WNOHANG) == pid;
 	}
+	if (timed_out) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
+	if (!exited)
+		waitpid(pid, &status, 0);
+	if (pidfd >= 0)
+		close(pidfd);
 	close(pipefd[0]);
-	if (len)
-		say("    %.*s\n", (int)len, buf);
-	waitpid(pid, &status, 0);
+	relay_flush(&out);
 	/* Anything the test left behind in its process group goes too. */
 	kill(-pid, SIGKILL);
 
@@ -200,7 +310,7 @@ static void run_test(int nr, struct test *t)
 		snprintf(detail, sizeof(detail), " # exit status %d",
 			 WEXITSTATUS(status));
 	}
-	say("# %s: time=%.2fs\n", t->name, seconds() - start);
+	say("# %s" TIME_MARK "%.2fs\n", t->name, seconds() - start);
 	say("%s %d %s%s%s\n", verdict, nr, t->name, directive, detail);
 }
 
@@ -217,7 +327,7 @@ int main(void)
 	setenv("PATH", "/bin:/tests", 1);
 	chdir("/tests");
 
-	say("KTAP version 1\n");
+	say(KTAP_VERSION "\n");
 	if (read_tests("/tests.list") || !nr_tests) {
 		say("1..0 # SKIP no tests\n");
 	} else {
@@ -225,7 +335,7 @@ int main(void)
 		for (i = 0; i < nr_tests; i++)
 			run_test(i + 1, &tests[i]);
 	}
-	say("# init: all tests done, powering off\n");
+	say(DONE_MARK ", powering off\n");
 	sync();
 	reboot(RB_POWER_OFF);
 	say("# init: power off failed: %s\n", strerror(errno));

@@ -4,6 +4,7 @@
 # Usage: scripts/base.sh TREE
 set -eu
 me=base
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tree=$(realpath -m "$1")
@@ -11,12 +12,24 @@ stamp=$tree/.git/harness-base
 top=$(pwd)
 
 tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep '/linux-source-6\.1\.tar\.xz$' | head -n 1)
-[ -n "$tarball" ] && [ -f "$tarball" ] ||
+[ -f "$tarball" ] ||
 	die "linux-source-6.1 is not installed (scripts/deps.sh installs it)"
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 want="$pkgver $(patch_digest base)"
 
+# The cover letter's base-commit: was made from one linux-source-6.1;
+# another version gives another base, on which the series may not apply.
+check_base_commit() {
+	made=$(sed -n 's/^base-commit: //p' "$top/series/0000-cover-letter.patch" 2>/dev/null)
+	have=$(git -C "$tree" rev-parse base)
+	[ -z "$made" ] || [ "$made" = "$have" ] ||
+		echo "base: warning: linux-source-6.1 $pkgver gives the base $have," \
+		     "not the cover letter's base-commit $made: the series was made" \
+		     "on another version of linux-source-6.1" >&2
+}
+
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+	check_base_commit
 	exit 0
 fi
 
@@ -69,3 +82,4 @@ git checkout -q -B series base
 rm -f .git/harness-series
 echo "$want" >"$stamp"
 echo "base: $(git log -1 --format='%h %s' base)"
+check_base_commit

@@ -6,6 +6,7 @@
 #   MODE: vhe (the default), nvhe or protected (kvm-arm.mode=)
 set -eu
 me=boot
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 image=$1 initrd=$2 mode=$3 log=$4 limit=$5
@@ -17,18 +18,35 @@ protected)	kvmarg=kvm-arm.mode=protected ;;
 *)		die "unknown KVM mode '$mode' (vhe, nvhe, protected)" ;;
 esac
 
+set -- qemu-system-aarch64 \
+	-M virt,virtualization=on,gic-version=3 \
+	-cpu max,pauth-impdef=on -smp 2 -m 2048 \
+	-nographic -no-reboot -nic none \
+	-kernel "$image" -initrd "$initrd" \
+	-append "console=ttyAMA0 panic=-1${kvmarg:+ $kvmarg}"
+
+# The head of the log says where the run came from: the command, the
+# tools' versions, and the kernel's commit and config (scripts/kernel.sh).
 mkdir -p "$(dirname "$log")"
 rm -f "$log.status"
+{
+	printf 'harness: command:'
+	for arg; do
+		case $arg in
+		*" "*) printf " '%s'" "$arg" ;;
+		*) printf ' %s' "$arg" ;;
+		esac
+	done
+	echo
+	echo "harness: $(qemu-system-aarch64 --version | head -n 1)"
+	echo "harness: $(aarch64-linux-gnu-gcc --version | head -n 1)"
+	echo "harness: linux-source-6.1 $(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null || echo 'not installed')"
+	sed 's/^/harness: /' "$(dirname "$image")/../../../provenance" 2>/dev/null ||
+		echo "harness: kernel: no provenance file next to $image"
+} >"$log"
 start=$(now)
 rc=0
-timeout --kill-after=5 "$limit" \
-	qemu-system-aarch64 \
-		-M virt,virtualization=on,gic-version=3 \
-		-cpu max,pauth-impdef=on -smp 2 -m 2048 \
-		-nographic -no-reboot -nic none \
-		-kernel "$image" -initrd "$initrd" \
-		-append "console=ttyAMA0 panic=-1 $kvmarg" \
-		</dev/null >"$log" 2>&1 || rc=$?
+timeout --kill-after=5 "$limit" "$@" </dev/null >>"$log" 2>&1 || rc=$?
 secs=$(($(now) - start))
 
 case $rc in

@@ -17,7 +17,7 @@ dropped=$(
 					echo "  $opt: asked not set, got $(grep "^$opt=" "$config") (from ${frag##*/})"
 				fi ;;
 			*)	if ! grep -qxF "$want" "$config"; then
-					got=$(grep -E "^(# )?$opt[= ]" "$config" ||
+					got=$(grep -E "^(# )?${opt}[= ]" "$config" ||
 					      echo "nothing (dependencies not met)")
 					echo "  $want: got $got (from ${frag##*/})"
 				fi ;;

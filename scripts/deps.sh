@@ -17,7 +17,7 @@ if [ $# -gt 0 ]; then
 	wanted=$*
 fi
 
-missing= foreign=
+missing='' foreign=''
 for pkg in $wanted; do
 	case "$pkg" in
 	*:*)	[ -d "build/deps/$(echo "$pkg" | tr : _)" ] || foreign="$foreign $pkg"

@@ -6,7 +6,8 @@
 # anew from the commits.
 # Usage: scripts/export.sh TREE [PATCHDIR]
 set -eu
-me=export
+me='export'
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tree=$(realpath "$1")
@@ -18,7 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 git -C "$tree" format-patch -q --no-signature --zero-commit --abbrev=12 \
 	--numbered --subject-prefix=PATCH -o "$tmp" base..HEAD
-n=$(ls "$tmp" | wc -l)
+n=$(find "$tmp" -type f | wc -l)
 base=$(git -C "$tree" rev-parse base)
 
 mkdir -p "$dir"
@@ -39,7 +40,12 @@ if [ -f "$cover" ]; then
 	} >>"$tmp/cover"
 	mv "$tmp/cover" "$cover"
 fi
-(cd "$dir" && ls [0-9][0-9][0-9][0-9]-*.patch | grep -v '^0000-') >"$dir/series" || : >"$dir/series"
+for p in "$dir"/[0-9][0-9][0-9][0-9]-*.patch; do
+	case ${p##*/} in
+	0000-*) ;;
+	*) if [ -e "$p" ]; then echo "${p##*/}"; fi ;;
+	esac
+done >"$dir/series"
 printf '%s\n%s\n' "$(patch_digest "$dir")" "$(git -C "$tree" rev-parse HEAD)" \
 	>"$tree/.git/harness-series"
 echo "export: $n patches in $dir/ (base $base)"

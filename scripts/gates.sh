@@ -18,10 +18,13 @@
 # It also leaves what the regression run needs: the base kernel and an
 # initramfs of the base's own selftests, in build/gates/base.
 # Usage: scripts/gates.sh INIT [PATCHDIR]
-#   PATCHDIR: the series to judge (default series/). Counts go to
-#   build/counts/gates; exits 0 when the gates could run.
+#   PATCHDIR: the series to judge (default series/). CONFIGS: the kconfig
+#   fragments of the kernels (the Makefile's). Counts go to
+#   build/counts/gates, results as KTAP to build/gates/out/gates.ktap;
+#   exits 0 when the gates could run.
 set -u
 me=gates
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 top=$(pwd)
@@ -30,18 +33,26 @@ g=$top/build/gates
 tree=$g/tree
 kobj=$top/build/obj/base
 out=$g/out
-configs="$top/configs/kvm-test.config"
+# The kconfig fragments of the kernel under test: the Makefile's CONFIGS.
+configs=$(for c in ${CONFIGS:?"set CONFIGS to the kconfig fragments (make gates does)"}; do
+	realpath "$c"; done)
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 export KBUILD_BUILD_USER=kvm-suspend KBUILD_BUILD_HOST=harness
 
-passed=0 failed=0
+. "$top/scripts/ktap.sh"
 pass() {
 	echo "gate $1: ok${2:+ ($2)}"
-	passed=$((passed + 1))
+	ktap_result 0 "gate $1"
 }
 fail() {
 	echo "gate $1: FAIL: $2"
-	failed=$((failed + 1))
+	ktap_result 1 "gate $1"
+	echo "$2" | ktap_diag
+}
+# The gates' results as KTAP next to their logs, and their counts.
+gates_done() {
+	ktap_done "$top/build/counts/gates" >"$out/gates.ktap"
+	echo "gates: $ktap_passed of $ktap_n passed (logs: $out, results: $out/gates.ktap)"
 }
 
 # Warning lines without line and column numbers, sorted, so that sets from
@@ -106,6 +117,7 @@ fi
 # The base: kernel, selftests, W=1, sparse, docs. Each warning set is the
 # reference for the same check after the series.
 build_kernel() { # LOG
+	# shellcheck disable=SC2086 # one argument per fragment
 	sh "$top/scripts/kernel.sh" "$tree" "$kobj" $configs 2>"$1"
 }
 build_selftests() { # LOG
@@ -146,7 +158,7 @@ kvm_checks base
 docs base
 
 # bisect: each patch on its own, in order, with git am.
-n=0 bisect_bad= am_bad=
+n=0 bisect_bad='' am_bad=''
 for p in $patches; do
 	n=$((n + 1))
 	if ! git -C "$tree" am -q "$p" >"$out/am-$n.log" 2>&1; then
@@ -165,7 +177,7 @@ done
 if [ -n "$am_bad" ]; then
 	fail applies-git-am "$am_bad does not apply to the base: $(head -n 2 "$out/am-$n.log")"
 	fail bisect "not run: a patch does not apply"
-	echo "$passed,$failed,0" >"$top/build/counts/gates"
+	gates_done
 	exit 0
 fi
 pass applies-git-am "$n patches on a fresh base"
@@ -239,6 +251,7 @@ fi
 # footprint: reported, never failed on.
 size_of() { aarch64-linux-gnu-size "$1" | awk 'NR == 2 { print $1, $2 }'; }
 report() { # NAME OLD NEW
+	# shellcheck disable=SC2046 # size_of prints the three sizes
 	set -- "$1" $(size_of "$2") $(size_of "$3")
 	printf 'footprint %-22s text %+6d B, data %+6d B\n' "$1" $(($4 - $2)) $(($5 - $3))
 }
@@ -259,6 +272,4 @@ fi
 	"$tree/scripts/bloat-o-meter" "$g/base/vmlinux" "$sobj/vmlinux" >"$out/bloat-upstream.txt" 2>&1 &&
 	sed -n '1p;$p' "$out/bloat-upstream.txt" | sed 's/^/footprint upstream: /'
 
-mkdir -p "$top/build/counts"
-echo "$passed,$failed,0" >"$top/build/counts/gates"
-echo "gates: $passed of $((passed + failed)) passed (logs: $out)"
+gates_done

@@ -8,6 +8,7 @@
 #   SELFTESTS: directory the PROGRAM column of LIST is relative to
 set -eu
 me=initramfs
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=$1 kobj=$2 init=$3 list=$4 set=$5 selftests=$6

@@ -6,6 +6,7 @@
 # Usage: scripts/kernel-config.sh SRC OBJ FRAGMENT...
 set -eu
 me=kernel-config
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 src=$(realpath "$1")

@@ -5,6 +5,7 @@
 #   FRAGMENT: kconfig fragments merged on top of allnoconfig.
 set -eu
 me=kernel
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 src=$(realpath "$1")
@@ -12,6 +13,22 @@ obj=$(realpath -m "$2")
 sh "$(dirname "$0")/kernel-config.sh" "$@"
 
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
-# A neutral build identity, so that logs name no build machine.
+# A neutral build identity, so that logs name no build machine, and a
+# fixed one, so that the same tree and config give the same Image: the time
+# is the tree's commit date (the harness's commits have a fixed one).
 export KBUILD_BUILD_USER=kvm-suspend KBUILD_BUILD_HOST=harness
+if commit=$(git -C "$src" rev-parse HEAD 2>/dev/null); then
+	git -C "$src" diff --quiet HEAD || commit="$commit (with local changes)"
+else
+	commit="not a git tree"
+fi
+KBUILD_BUILD_TIMESTAMP=$(git -C "$src" log -1 --format=%cD 2>/dev/null) ||
+	KBUILD_BUILD_TIMESTAMP="Sat, 1 Jan 2000 00:00:00 +0000"
+export KBUILD_BUILD_TIMESTAMP KBUILD_BUILD_VERSION=1
 make -s -C "$src" O="$obj" -j"$(nproc)" Image
+
+# Where the Image came from, for the head of every console log.
+{
+	echo "kernel commit: $commit"
+	echo "kernel config: sha256 $(sha256sum "$obj/.config" | cut -d' ' -f1)"
+} >"$obj/provenance"

@@ -8,6 +8,7 @@ GIT_COMMITTER_EMAIL="harness@kvm-suspend.invalid"
 GIT_COMMITTER_DATE="2000-01-01T00:00:00Z"
 export GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL GIT_COMMITTER_DATE
 
+# shellcheck disable=SC2154 # $me: the name of the script that sources this
 die() {
 	echo "$me: $*" >&2
 	exit 1
@@ -35,6 +36,7 @@ patch_digest() {
 # Whether a kernel git tree holds work that is not in series/: uncommitted
 # changes, or a HEAD other than the one the harness last applied or exported.
 tree_has_local_work() {
+	# shellcheck disable=SC3043 # dash, Debian's sh, has local
 	local tree="$1" stamp="$2" head t
 	[ -n "$(git -C "$tree" status --porcelain --untracked-files=normal)" ] &&
 		return 0

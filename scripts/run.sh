@@ -4,11 +4,15 @@
 # run one vCPU), so three guests on two cores take half the time of three in
 # a row. JOBS=1 runs them one after the other.
 # Usage: scripts/run.sh LABEL IMAGE INITRAMFS GUEST-LIST LOGDIR MODE...
-#   Writes LOGDIR/LABEL-MODE.log (and .status) for each mode and prints the
-#   verdict arguments for them ("-r LABEL/MODE:LOG:GUEST-LIST") on fd 3;
-#   with REFERENCE=1 in the environment, "-b" (shown, not counted).
+#   Writes LOGDIR/LABEL-MODE.log (and .status, from scripts/boot.sh) for
+#   each mode, and next to it LOG.run, the verdict's arguments for it
+#   ("-r LABEL/MODE:LOG:GUEST-LIST"; with REFERENCE=1 in the environment,
+#   "-b": shown, not counted), also added to LOGDIR/runs, and LOG.repro,
+#   the one command that boots that guest again alone. Judge them with
+#   build/host/verdict $(cat LOGDIR/runs).
 set -eu
 me=run
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 label=$1 image=$2 initrd=$3 list=$4 logdir=$5
@@ -30,11 +34,11 @@ for mode in "$@"; do
 	running=$((running + 1))
 done
 wait
+kind=-r
+[ "${REFERENCE:-0}" != 1 ] || kind=-b
 for mode in "$@"; do
 	log=$logdir/$label-$mode.log
-	if [ "${REFERENCE:-0}" = 1 ]; then
-		echo "-b $label/$mode:$log:$list" >&3
-	else
-		echo "-r $label/$mode:$log:$list" >&3
-	fi
+	echo "$kind $label/$mode:$log:$list" >"$log.run"
+	cat "$log.run" >>"$logdir/runs"
+	echo "sh $here/boot.sh $image $initrd $mode $log $limit" >"$log.repro"
 done

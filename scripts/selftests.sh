@@ -6,6 +6,7 @@
 #   say) builds only those instead of the whole directory.
 set -eu
 me=selftests
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 src=$(realpath "$1")

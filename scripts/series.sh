@@ -4,6 +4,7 @@
 # Usage: scripts/series.sh TREE [PATCHDIR]
 set -eu
 me=series
+# shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 tree=$(realpath "$1")

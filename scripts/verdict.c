@@ -3,13 +3,15 @@
  * verdict - read the console logs of guest runs and say what passed.
  *
  * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-e NAME:PASSED,FAILED,SKIPPED]...
- *                [-R NEW:REF]... {-r|-b} LABEL:LOG:GUEST-LIST ...
+ *                [-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...
  *
  *   -l  the harness's test list: which tests are "required" (a skip fails)
  *   -x  expected failures: "NAME REASON..." a line; such a test fails on the
  *       base without the series too, and is shown as "xfail", not hidden
  *   -e  counts of earlier checks (the harness tests, the gates) to add in
  *   -R  compare two runs by label: no test may do worse in NEW than in REF
+ *   -t  also write every result to FILE, "LABEL<tab>TEST<tab>RESULT" a line
+ *   -j  also write a JSON summary to FILE: counts, runs, results
  *   -b  a reference run (the base without the series): shown, not counted
  *   -r  one guest run: a column label, its console log, and the test list
  *       the guest ran (NAME TIMEOUT PROGRAM...); LOG.status, written by
@@ -26,6 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "../guest/console.h"
 
 #define MAX_RUNS	16
 #define MAX_ROWS	256
@@ -55,6 +59,7 @@ struct run {
 	char status[64];	/* from LOG.status */
 	char problem[256];	/* why the run as a whole failed, "" if it did not */
 	char splat[160];	/* first splat line */
+	char plan_notes[256];	/* tests whose subtests do not match their plan */
 	int finished;		/* /init said it was done */
 	int reference;		/* shown for comparison, not counted */
 };
@@ -254,55 +259,102 @@ static void read_status(struct run *run)
 	fclose(f);
 }
 
-static void read_log(int r)
-{
-	struct run *run = &runs[r];
-	char line[4096], name[NAME_LEN], directive[16], running[NAME_LEN] = "";
-	double secs = -1;
-	int ok, in_ktap = 0, partial = 0;
-	FILE *f = fopen(run->log, "r");
+/* Where the reading of one console log is. */
+struct reader {
+	struct run *run;
+	int r;			/* the run's column */
+	int in_ktap;		/* /init's KTAP version line has been seen */
+	int partial;		/* the last line had no newline */
+	int plan, results;	/* /init's plan (-1: none yet) and results */
+	char running[NAME_LEN];	/* the test between its marks, or "" */
+	double secs;		/* its time, from its TIME_MARK line */
+	int sub_plan, sub_results;	/* its own plan (-1: none) and results */
+};
 
-	read_status(run);
-	if (!f) {
-		snprintf(run->problem, sizeof(run->problem), "no console log");
+static void note_plan(struct run *run, const char *fmt, const char *name,
+		      int plan, int results)
+{
+	size_t len = strlen(run->plan_notes);
+
+	if (len < sizeof(run->plan_notes) - 1)
+		snprintf(run->plan_notes + len, sizeof(run->plan_notes) - len,
+			 fmt, len ? "; " : "", name, plan, results);
+}
+
+/* A test's result line: its row, and its subtests against their plan. */
+static void read_test_result(struct reader *rd, int ok, const char *name,
+			     const char *directive)
+{
+	struct cell *c = &row_get(name, 0)->cell[rd->r];
+
+	c->result = result_of(ok, directive);
+	c->seconds = rd->secs;
+	rd->results++;
+	if (!strcmp(name, rd->running) && rd->sub_plan >= 0 &&
+	    rd->sub_plan != rd->sub_results) {
+		note_plan(rd->run, "%s%s planned %d subtests, reported %d",
+			  name, rd->sub_plan, rd->sub_results);
+		if (c->result == RES_OK || c->result == RES_SKIP)
+			c->result = RES_FAIL;
+	}
+	rd->running[0] = '\0';
+	rd->secs = -1;
+}
+
+/* A line of the running test's own output, one KTAP level in. */
+static void read_test_output(struct reader *rd, char *line)
+{
+	char name[NAME_LEN], directive[16];
+	int ok;
+
+	if (!*line || isspace((unsigned char)*line))
+		return;		/* deeper nesting: not shown */
+	if (!strncmp(line, "1..", 3)) {
+		rd->sub_plan = atoi(line + 3);
+	} else if (parse_result(line, &ok, name, directive)) {
+		subrow_get(rd->running, name)->cell[rd->r].result =
+			result_of(ok, directive);
+		rd->sub_results++;
+	}
+}
+
+/* One line of the console (see guest/console.h). */
+static void read_console_line(struct reader *rd, char *line)
+{
+	struct run *run = rd->run;
+	char name[NAME_LEN], directive[16];
+	size_t indent = strlen(INDENT);
+	int ok;
+
+	if (!run->splat[0] && strncmp(line, INDENT, indent) && is_splat(line))
+		copy(run->splat, sizeof(run->splat), line);
+	if (!rd->in_ktap) {
+		rd->in_ktap = !strcmp(line, KTAP_VERSION);
 		return;
 	}
-	while (fgets(line, sizeof(line), f)) {
-		partial = !strchr(line, '\n');
-		if (partial)
-			break;	/* cut in the middle of a line: do not trust it */
-		chomp(line);
-
-		if (!run->splat[0] && strncmp(line, "    ", 4) && is_splat(line))
-			copy(run->splat, sizeof(run->splat), line);
-		if (!in_ktap) {
-			in_ktap = !strcmp(line, "KTAP version 1");
-			continue;
-		}
-		if (!strncmp(line, "# running ", 10)) {
-			copy(running, sizeof(running), line + 10);
-			row_get(running, 0);	/* before its subtests */
-			secs = -1;
-		} else if (!strncmp(line, "# init: all tests done", 22)) {
-			run->finished = 1;
-		} else if (line[0] == '#' && strstr(line, ": time=")) {
-			sscanf(strstr(line, ": time=") + 7, "%lf", &secs);
-		} else if (!strncmp(line, "    ", 4) && running[0] &&
-			   parse_result(skip_space(line), &ok, name, directive)) {
-			if (!line[4] || line[4] == ' ')
-				continue;	/* deeper nesting: not shown */
-			subrow_get(running, name)->cell[r].result =
-				result_of(ok, directive);
-		} else if (parse_result(line, &ok, name, directive)) {
-			struct row *row = row_get(name, 0);
-
-			row->cell[r].result = result_of(ok, directive);
-			row->cell[r].seconds = secs;
-			running[0] = '\0';
-			secs = -1;
-		}
+	if (!strncmp(line, RUNNING_MARK, strlen(RUNNING_MARK))) {
+		copy(rd->running, sizeof(rd->running), line + strlen(RUNNING_MARK));
+		row_get(rd->running, 0);	/* before its subtests */
+		rd->secs = -1;
+		rd->sub_plan = -1;
+		rd->sub_results = 0;
+	} else if (!strncmp(line, DONE_MARK, strlen(DONE_MARK))) {
+		run->finished = 1;
+	} else if (line[0] == '#' && strstr(line, TIME_MARK)) {
+		sscanf(strstr(line, TIME_MARK) + strlen(TIME_MARK), "%lf", &rd->secs);
+	} else if (!strncmp(line, INDENT, indent) && rd->running[0]) {
+		read_test_output(rd, line + indent);
+	} else if (!strncmp(line, "1..", 3) && rd->plan < 0) {
+		rd->plan = atoi(line + 3);
+	} else if (parse_result(line, &ok, name, directive)) {
+		read_test_result(rd, ok, name, directive);
 	}
-	fclose(f);
+}
+
+/* Why the run as a whole failed, if it did. */
+static void judge_run(struct reader *rd)
+{
+	struct run *run = rd->run;
 
 	if (!strncmp(run->status, "timeout", 7))
 		snprintf(run->problem, sizeof(run->problem),
@@ -313,16 +365,44 @@ static void read_log(int r)
 	else if (run->splat[0])
 		snprintf(run->problem, sizeof(run->problem),
 			 "kernel splat: %.140s", line_of(run->splat));
-	else if (!in_ktap)
+	else if (!rd->in_ktap)
 		snprintf(run->problem, sizeof(run->problem),
 			 "no KTAP output: the guest never reached /init");
 	else if (!run->finished)
 		snprintf(run->problem, sizeof(run->problem), "%s",
-			 partial ? "console log cut in the middle of a line" :
-				   "the guest stopped before /init finished");
+			 rd->partial ? "console log cut in the middle of a line" :
+				       "the guest stopped before /init finished");
+	else if (rd->plan != rd->results)
+		snprintf(run->problem, sizeof(run->problem),
+			 "/init planned %d tests, reported %d", rd->plan,
+			 rd->results);
 	if (run->splat[0] && !strstr(run->problem, "splat"))
 		fprintf(stderr, "verdict: %s: also a kernel splat: %s\n",
 			run->label, run->splat);
+}
+
+static void read_log(int r)
+{
+	struct reader rd = { .run = &runs[r], .r = r, .plan = -1, .secs = -1 };
+	char *line = NULL;
+	size_t size = 0;
+	FILE *f = fopen(runs[r].log, "r");
+
+	read_status(&runs[r]);
+	if (!f) {
+		snprintf(runs[r].problem, sizeof(runs[r].problem), "no console log");
+		return;
+	}
+	while (getline(&line, &size, f) > 0) {
+		rd.partial = !strchr(line, '\n');
+		if (rd.partial)
+			break;	/* cut in the middle of a line: do not trust it */
+		chomp(line);
+		read_console_line(&rd, line);
+	}
+	free(line);
+	fclose(f);
+	judge_run(&rd);
 }
 
 /* Every test the run was meant to run gets a row; unreported ones fail. */
@@ -429,15 +509,293 @@ static void add_run(char *spec, int reference)
 	nr_runs++;
 }
 
+static int run_has_failure(int r)
+{
+	int i;
+
+	for (i = 0; i < nr_rows; i++)
+		switch (rows[i].cell[r].result) {
+		case RES_FAIL:
+		case RES_TIMEOUT:
+		case RES_MISSING:
+			return 1;
+		default:
+			break;
+		}
+	return 0;
+}
+
+/* The command that boots a failed run's guest again, left by scripts/run.sh. */
+static void print_reproducer(int r)
+{
+	char path[4096], *line = NULL;
+	size_t size = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.repro", runs[r].log);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	if (getline(&line, &size, f) > 0) {
+		chomp(line);
+		printf("reproduce %s: %s\n", runs[r].label, line);
+	}
+	free(line);
+	fclose(f);
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* The summary for CI systems: the counts, each run, each test's results. */
+static void write_json(const char *path, int passed, int failed, int skipped)
+{
+	FILE *f = fopen(path, "w");
+	int i, r;
+
+	if (!f) {
+		fprintf(stderr, "verdict: %s: cannot write\n", path);
+		exit(2);
+	}
+	fprintf(f, "{\n  \"passed\": %d, \"failed\": %d, \"skipped\": %d,\n  \"runs\": [",
+		passed, failed, skipped);
+	for (r = 0; r < nr_runs; r++) {
+		fprintf(f, "%s\n    { \"label\": ", r ? "," : "");
+		json_string(f, runs[r].label);
+		fprintf(f, ", \"log\": ");
+		json_string(f, runs[r].log);
+		fprintf(f, ", \"counted\": %s, \"problem\": ",
+			runs[r].reference ? "false" : "true");
+		json_string(f, runs[r].problem);
+		fprintf(f, " }");
+	}
+	fprintf(f, "\n  ],\n  \"tests\": [");
+	for (i = 0; i < nr_rows; i++) {
+		fprintf(f, "%s\n    { \"name\": ", i ? "," : "");
+		json_string(f, rows[i].name);
+		fprintf(f, ", \"results\": {");
+		for (r = 0; r < nr_runs; r++) {
+			fprintf(f, "%s ", r ? "," : "");
+			json_string(f, runs[r].label);
+			fprintf(f, ": ");
+			json_string(f, result_name[rows[i].cell[r].result]);
+		}
+		fprintf(f, " } }");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	fclose(f);
+}
+
+/* Every cell, one a line: "LABEL<tab>TEST<tab>RESULT", for other tools. */
+static void write_results(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int i, r;
+
+	if (!f) {
+		fprintf(stderr, "verdict: %s: cannot write\n", path);
+		exit(2);
+	}
+	for (i = 0; i < nr_rows; i++)
+		for (r = 0; r < nr_runs; r++)
+			if (rows[i].cell[r].result != RES_NONE)
+				fprintf(f, "%s\t%s\t%s\n", runs[r].label,
+					rows[i].name,
+					result_name[rows[i].cell[r].result]);
+	fclose(f);
+}
+
+struct counts {
+	int passed, failed, skipped;
+};
+
+/* The policy: required tests that skip fail, known failures are xfail. */
+static void apply_policy(void)
+{
+	int i, r;
+
+	for (i = 0; i < nr_rows; i++) {
+		struct row *row = &rows[i];
+		char top[NAME_LEN];
+		int x;
+
+		snprintf(top, sizeof(top), "%.*s", (int)strcspn(row->name, ":"),
+			 row->name);
+		x = in_list(xfail, nr_xfail, top);
+		for (r = 0; r < nr_runs; r++) {
+			struct cell *c = &row->cell[r];
+
+			if (c->result == RES_SKIP && is_required(row->name))
+				c->result = RES_FAIL;
+			/* A known failure may fail or time out; a test the
+			 * guest never reached is still missing. */
+			if (x >= 0 && !row->is_sub &&
+			    (c->result == RES_FAIL || c->result == RES_TIMEOUT))
+				c->result = RES_XFAIL;
+			else if (x >= 0 && !row->is_sub && c->result == RES_OK)
+				c->result = RES_XPASS;
+		}
+	}
+
+}
+
+/* The table, test by run, counting the counted runs' cells. */
+static void print_table(struct counts *n)
+{
+	int i, r, width = 24, colw[MAX_RUNS];
+
+	for (i = 0; i < nr_rows; i++)
+		if ((int)strlen(rows[i].name) + 2 > width)
+			width = strlen(rows[i].name) + 2;
+	for (r = 0; r < nr_runs; r++)
+		colw[r] = strlen(runs[r].label) > 14 ? strlen(runs[r].label) : 14;
+	printf("\n%-*s", width, "test");
+	for (r = 0; r < nr_runs; r++)
+		printf(" %-*s", colw[r], runs[r].label);
+	printf("\n");
+	for (i = 0; i < nr_rows; i++) {
+		printf("%s%-*s", rows[i].is_sub ? "  " : "",
+		       width - (rows[i].is_sub ? 2 : 0), rows[i].name);
+		for (r = 0; r < nr_runs; r++) {
+			struct cell *c = &rows[i].cell[r];
+			char text[32];
+
+			if (c->seconds >= 0)
+				snprintf(text, sizeof(text), "%s %.1fs",
+					 result_name[c->result], c->seconds);
+			else
+				snprintf(text, sizeof(text), "%s",
+					 result_name[c->result]);
+			printf(" %-*s", colw[r], text);
+			if (runs[r].reference)
+				continue;	/* shown for comparison only */
+			switch (c->result) {
+			case RES_OK:
+			case RES_XPASS:
+				n->passed++;
+				break;
+			case RES_SKIP:
+			case RES_XFAIL:
+				n->skipped++;
+				break;
+			case RES_NONE:
+				break;
+			default:
+				n->failed++;
+				break;
+			}
+		}
+		printf("\n");
+	}
+	printf("%-*s", width, "(kernel log clean)");
+	for (r = 0; r < nr_runs; r++) {
+		printf(" %-*s", colw[r], runs[r].problem[0] ? "FAIL" : "ok");
+		if (runs[r].reference)
+			continue;
+		if (runs[r].problem[0])
+			n->failed++;
+		else
+			n->passed++;
+	}
+	printf("\n\n");
+
+}
+
+/* Known failures, what failed each run, its reproducer, and its log. */
+static void print_runs(void)
+{
+	int i, r;
+
+	for (i = 0; i < nr_xfail; i++)
+		printf("expected failure: %s: %s\n", xfail[i], xfail_reason[i]);
+	for (r = 0; r < nr_runs; r++) {
+		if (runs[r].problem[0])
+			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
+		if (runs[r].plan_notes[0])
+			printf("plan %s: %s\n", runs[r].label, runs[r].plan_notes);
+		if (runs[r].problem[0] || run_has_failure(r))
+			print_reproducer(r);
+		printf("log %-12s %s%s\n", runs[r].label, runs[r].log,
+		       runs[r].reference ? " (reference, not counted)" : "");
+	}
+}
+
+/* NEW:REF: no test may do worse in run NEW than in run REF. */
+static void check_regression(char *spec, struct counts *n)
+{
+	char *colon = strchr(spec, ':'), worse[1024] = "";
+	int new, ref, r, len = 0;
+
+	*colon = '\0';
+	new = run_index(spec);
+	ref = run_index(colon + 1);
+	for (r = 0; r < nr_rows; r++) {
+		struct cell *cn = &rows[r].cell[new], *co = &rows[r].cell[ref];
+
+		if (cn->result == RES_NONE || co->result == RES_NONE ||
+		    rank(cn->result) >= rank(co->result))
+			continue;
+		len += snprintf(worse + len, sizeof(worse) - len, " %s (%s, was %s)",
+				rows[r].name, result_name[cn->result],
+				result_name[co->result]);
+		if (len >= (int)sizeof(worse))
+			break;
+	}
+	if (worse[0]) {
+		printf("regression %s against %s: FAIL:%s\n", spec, colon + 1,
+		       worse);
+		n->failed++;
+	} else {
+		printf("regression %s against %s: ok, nothing worse\n", spec,
+		       colon + 1);
+		n->passed++;
+	}
+}
+
+/* NAME:PASSED,FAILED,SKIPPED, the counts of an earlier check; -1 if bad. */
+static int add_counts(char *spec, struct counts *n)
+{
+	char *colon = strrchr(spec, ':');
+	int p, f, k;
+
+	if (!colon || sscanf(colon + 1, "%d,%d,%d", &p, &f, &k) != 3)
+		return -1;
+	*colon = '\0';
+	printf("%s: %d passed, %d failed, %d skipped (counted below)\n",
+	       spec, p, f, k);
+	n->passed += p;
+	n->failed += f;
+	n->skipped += k;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	int passed = 0, failed = 0, skipped = 0;
+	struct counts n = { 0 };
 	char *compare[MAX_RUNS], *extra[MAX_RUNS];
-	int nr_compare = 0, nr_extra = 0, colw[MAX_RUNS];
-	int i, r, opt, width = 24;
+	int nr_compare = 0, nr_extra = 0;
+	int i, r, opt;
+	const char *results_path = NULL, *json_path = NULL;
 
-	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:t:j:")) != -1) {
 		switch (opt) {
+		case 'j':
+			json_path = optarg;
+			break;
+		case 't':
+			results_path = optarg;
+			break;
 		case 'l':
 			read_names(optarg, 1);
 			break;
@@ -470,144 +828,23 @@ int main(int argc, char **argv)
 		read_guest_list(r);
 	}
 
-	/* Classify: required skips fail, known failures are xfail. */
-	for (i = 0; i < nr_rows; i++) {
-		struct row *row = &rows[i];
-		char top[NAME_LEN];
-		int x;
-
-		snprintf(top, sizeof(top), "%.*s", (int)strcspn(row->name, ":"),
-			 row->name);
-		x = in_list(xfail, nr_xfail, top);
-		for (r = 0; r < nr_runs; r++) {
-			struct cell *c = &row->cell[r];
-
-			if (c->result == RES_SKIP && is_required(row->name))
-				c->result = RES_FAIL;
-			/* A known failure may fail or time out; a test the
-			 * guest never reached is still missing. */
-			if (x >= 0 && !row->is_sub &&
-			    (c->result == RES_FAIL || c->result == RES_TIMEOUT))
-				c->result = RES_XFAIL;
-			else if (x >= 0 && !row->is_sub && c->result == RES_OK)
-				c->result = RES_XPASS;
-		}
-	}
-
-	for (i = 0; i < nr_rows; i++)
-		if ((int)strlen(rows[i].name) + 2 > width)
-			width = strlen(rows[i].name) + 2;
-	for (r = 0; r < nr_runs; r++)
-		colw[r] = strlen(runs[r].label) > 14 ? strlen(runs[r].label) : 14;
-	printf("\n%-*s", width, "test");
-	for (r = 0; r < nr_runs; r++)
-		printf(" %-*s", colw[r], runs[r].label);
-	printf("\n");
-	for (i = 0; i < nr_rows; i++) {
-		printf("%s%-*s", rows[i].is_sub ? "  " : "",
-		       width - (rows[i].is_sub ? 2 : 0), rows[i].name);
-		for (r = 0; r < nr_runs; r++) {
-			struct cell *c = &rows[i].cell[r];
-			char text[32];
-
-			if (c->seconds >= 0)
-				snprintf(text, sizeof(text), "%s %.1fs",
-					 result_name[c->result], c->seconds);
-			else
-				snprintf(text, sizeof(text), "%s",
-					 result_name[c->result]);
-			printf(" %-*s", colw[r], text);
-			if (runs[r].reference)
-				continue;	/* shown for comparison only */
-			switch (c->result) {
-			case RES_OK:
-			case RES_XPASS:
-				passed++;
-				break;
-			case RES_SKIP:
-			case RES_XFAIL:
-				skipped++;
-				break;
-			case RES_NONE:
-				break;
-			default:
-				failed++;
-				break;
-			}
-		}
-		printf("\n");
-	}
-	printf("%-*s", width, "(kernel log clean)");
-	for (r = 0; r < nr_runs; r++) {
-		printf(" %-*s", colw[r], runs[r].problem[0] ? "FAIL" : "ok");
-		if (runs[r].reference)
-			continue;
-		if (runs[r].problem[0])
-			failed++;
-		else
-			passed++;
-	}
-	printf("\n\n");
-
-	for (i = 0; i < nr_xfail; i++)
-		printf("expected failure: %s: %s\n", xfail[i], xfail_reason[i]);
-	for (r = 0; r < nr_runs; r++) {
-		if (runs[r].problem[0])
-			printf("run %s FAILED: %s\n", runs[r].label, runs[r].problem);
-		printf("log %-12s %s%s\n", runs[r].label, runs[r].log,
-		       runs[r].reference ? " (reference, not counted)" : "");
-	}
-
-	/* Each NEW:REF pair: no test may do worse in NEW than in REF. */
-	for (i = 0; i < nr_compare; i++) {
-		char *colon = strchr(compare[i], ':'), worse[1024] = "";
-		int n, o, len = 0;
-
-		*colon = '\0';
-		n = run_index(compare[i]);
-		o = run_index(colon + 1);
-		for (r = 0; r < nr_rows; r++) {
-			struct cell *cn = &rows[r].cell[n], *co = &rows[r].cell[o];
-
-			if (cn->result == RES_NONE || co->result == RES_NONE ||
-			    rank(cn->result) >= rank(co->result))
-				continue;
-			len += snprintf(worse + len, sizeof(worse) - len, " %s (%s, was %s)",
-					rows[r].name, result_name[cn->result],
-					result_name[co->result]);
-			if (len >= (int)sizeof(worse))
-				break;
-		}
-		if (worse[0]) {
-			printf("regression %s against %s: FAIL:%s\n", compare[i],
-			       colon + 1, worse);
-			failed++;
-		} else {
-			printf("regression %s against %s: ok, nothing worse\n",
-			       compare[i], colon + 1);
-			passed++;
-		}
-	}
-
-	/* Counts of earlier checks: NAME:PASSED,FAILED,SKIPPED. */
-	for (i = 0; i < nr_extra; i++) {
-		char *colon = strrchr(extra[i], ':');
-		int p, f, k;
-
-		if (!colon || sscanf(colon + 1, "%d,%d,%d", &p, &f, &k) != 3)
+	apply_policy();
+	if (results_path)
+		write_results(results_path);
+	print_table(&n);
+	print_runs();
+	for (i = 0; i < nr_compare; i++)
+		check_regression(compare[i], &n);
+	for (i = 0; i < nr_extra; i++)
+		if (add_counts(extra[i], &n))
 			goto usage;
-		*colon = '\0';
-		printf("%s: %d passed, %d failed, %d skipped (counted below)\n",
-		       extra[i], p, f, k);
-		passed += p;
-		failed += f;
-		skipped += k;
-	}
-	printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
-	return failed ? 1 : 0;
+	if (json_path)
+		write_json(json_path, n.passed, n.failed, n.skipped);
+	printf("%d passed, %d failed, %d skipped\n", n.passed, n.failed, n.skipped);
+	return n.failed ? 1 : 0;
 
 usage:
 	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e NAME:P,F,S]... "
-		"[-R NEW:REF]... {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
+		"[-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
 	return 2;
 }

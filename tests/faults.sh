@@ -15,30 +15,39 @@ verdict=$top/build/host/verdict
 image=$kobj/arch/arm64/boot/Image
 rm -rf "$work"
 mkdir -p "$work" "$top/build/counts"
-n=0 passed=0 failed=0
+. scripts/ktap.sh
 
 # check DESCRIPTION LOG GUEST-LIST PATTERN: the verdict on LOG must fail
 # and print a line matching PATTERN; the log must still be there.
 check() {
-	n=$((n + 1))
 	"$verdict" -l guest/tests.list -r "fault:$2:$3" >"$work/out" 2>&1
 	rc=$?
 	if [ "$rc" = 1 ] && grep -Eq -- "$4" "$work/out" && [ -s "$2" ]; then
-		passed=$((passed + 1))
-		echo "ok $n $1"
+		ktap_result 0 "$1"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n $1"
-		echo "# verdict exit status $rc (expected 1), expected /$4/:"
-		sed 's/^/#   /' "$work/out" | tail -n 15
+		ktap_result 1 "$1"
+		{ echo "verdict exit status $rc (expected 1), expected /$4/:"
+		  sed 's/^/  /' "$work/out" | tail -n 15; } | ktap_diag
 	fi
 }
 
-echo "KTAP version 1"
-echo "1..4"
+# has DESCRIPTION LOG LINE: LOG holds LINE as a whole line (a fixed
+# string; the console's carriage returns aside).
+has() {
+	if tr -d '\r' <"$2" | grep -Fqx -- "$3"; then
+		ktap_result 0 "$1"
+	else
+		ktap_result 1 "$1"
+		{ echo "no line '$(echo "$3" | cut -c1-60)' in $2; its last lines:"
+		  tail -n 15 "$2" | cut -c1-200 | sed 's/^/  /'; } | ktap_diag
+	fi
+}
 
-# A crashing and a hanging test program, in one guest.
-printf '%s\n' "crash 30 - crash" "hang 3 - hang" >"$work/programs.list"
+# Test programs that crash, hang, hang with their output closed, and print
+# a line longer than a page, in one guest.
+printf '%s\n' "crash 30 - crash" "hang 3 - hang" "long_line 30 - long_line" \
+	"hang_closed 3 - hang --close-output" "after_hang 30 - long_line 10" \
+	>"$work/programs.list"
 sh scripts/initramfs.sh "$work/programs.cpio" "$kobj" "$init" \
 	"$work/programs.list" all "$progs" >/dev/null
 sh scripts/boot.sh "$image" "$work/programs.cpio" vhe "$work/programs.log" 120 \
@@ -47,6 +56,16 @@ check "a test that crashes is a failure naming the signal" "$work/programs.log" 
 	"$work/programs.cpio.d/tests.list" '^crash +FAIL'
 check "a test that overruns its timeout is killed and reported" "$work/programs.log" \
 	"$work/programs.cpio.d/tests.list" '^hang +TIMEOUT'
+has "a test that closes its output and hangs is killed at its timeout" \
+	"$work/programs.log" "not ok 4 hang_closed # TIMEOUT after 3 s"
+has "a line of 10000 bytes reaches the console whole, then a newline" \
+	"$work/programs.log" "  # $(printf '%10000s' '' | tr ' ' x)"
+has "the result after the long line is a line of its own" \
+	"$work/programs.log" "  ok 1 after_long_line"
+check "the long line's test passes, its subtest counted" "$work/programs.log" \
+	"$work/programs.cpio.d/tests.list" '^  long_line: after_long_line +ok'
+check "the test after the closed-output hang runs and passes" \
+	"$work/programs.log" "$work/programs.cpio.d/tests.list" '^after_hang +ok'
 
 # A guest that never powers off: the host-side timeout ends it.
 printf '%s\n' "hang 600 - hang" >"$work/hung.list"
@@ -65,6 +84,5 @@ sh scripts/boot.sh "$image" "$work/noinit.cpio" vhe "$work/panic.log" 60 \
 check "a guest kernel panic is a failure, with its log" "$work/panic.log" \
 	"$work/programs.cpio.d/tests.list" 'kernel splat: Kernel panic'
 
-echo "$passed,$failed,0" >"$top/build/counts/fault-tests"
-echo "# fault tests: $passed of $n passed (logs: $work)"
-[ "$failed" = 0 ]
+echo "logs: $work" | ktap_diag
+ktap_done "$top/build/counts/fault-tests"

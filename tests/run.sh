@@ -1,8 +1,8 @@
 #!/bin/sh
 # Fast tests of the harness itself, on recorded console logs and small fake
 # trees: no kernel build, no QEMU. Run by "make check" before anything else.
-# Prints one KTAP line per check and writes "PASSED,FAILED,SKIPPED" to
-# build/counts/harness-tests for the final verdict.
+# Prints its results as KTAP (scripts/ktap.sh) and writes
+# "PASSED,FAILED,SKIPPED" to build/counts/harness-tests for the final verdict.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -10,10 +10,10 @@ logs=tests/logs
 work=$top/build/harness-tests
 verdict=$top/build/host/verdict
 rm -rf "$work"
-mkdir -p "$work" "$(dirname "$verdict")"
-${HOSTCC:-gcc} -O2 -Wall -Wextra -Werror -o "$verdict" scripts/verdict.c || exit 1
+mkdir -p "$work" "$(dirname "$verdict")" "$top/build/kunit"
+${MAKE:-make} -s --no-print-directory build/host/verdict || exit 1	# the Makefile's rule
 
-n=0 passed=0 failed=0
+. scripts/ktap.sh
 
 # expect DESCRIPTION STATUS PATTERN COMMAND...: the command must exit with
 # STATUS and print (stdout or stderr) a line matching the extended regex
@@ -21,18 +21,15 @@ n=0 passed=0 failed=0
 expect() {
 	desc=$1 want=$2 pattern=$3
 	shift 3
-	n=$((n + 1))
 	"$@" >"$work/out" 2>&1
 	got=$?
 	if [ "$got" = "$want" ] &&
 	   { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$work/out"; }; then
-		passed=$((passed + 1))
-		echo "ok $n $desc"
+		ktap_result 0 "$desc"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n $desc"
-		echo "# exit status $got (expected $want), output (expected /$pattern/):"
-		sed 's/^/#   /' "$work/out" | tail -n 25
+		ktap_result 1 "$desc"
+		{ echo "exit status $got (expected $want), output (expected /$pattern/):"
+		  sed 's/^/  /' "$work/out" | tail -n 25; } | ktap_diag
 	fi
 }
 
@@ -41,9 +38,6 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 	shift
 	"$verdict" -l guest/tests.list "$@" -r "vhe:$logs/$log:$logs/suspend.list"
 }
-
-echo "KTAP version 1"
-echo "1..22"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -67,6 +61,33 @@ expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
 	'^hypercalls +TIMEOUT' run_verdict hung.log
+
+# A line far longer than a page, as init relays it, is one line.
+awk '{ print } /^    1\.\.10/ { printf "    # "; for (i = 0; i < 10000; i++) printf "x"; print "" }' \
+	$logs/good.log >"$work/long-line.log"
+cp $logs/good.log.status "$work/long-line.log.status"
+expect "verdict: a line of 10000 bytes is read whole, not taken for a cut log" 0 \
+	'^13 passed, 0 failed, 0 skipped$' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/long-line.log:$logs/suspend.list"
+
+# Plans: a subtest result missing or one too many fails the test; a test
+# result missing fails the run.
+grep -v '^  ok 7 system_suspend_honour' $logs/good.log >"$work/sub-missing.log"
+sed 's/^  ok 10 system_suspend_cap_per_vm/&\n  ok 11 one_more/' $logs/good.log \
+	>"$work/sub-extra.log"
+grep -v '^ok 2 hypercalls' $logs/good.log >"$work/missing.log"
+for f in sub-missing sub-extra missing; do
+	cp $logs/good.log.status "$work/$f.log.status"
+done
+expect "verdict: a subtest result missing from its plan fails the test" 1 \
+	'^plan vhe: psci_test planned 10 subtests, reported 9$' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/sub-missing.log:$logs/suspend.list"
+expect "verdict: a subtest result beyond its plan fails the test" 1 \
+	'^psci_test +FAIL' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/sub-extra.log:$logs/suspend.list"
+expect "verdict: a test result missing from init's plan fails the run" 1 \
+	'run vhe FAILED: /init planned 2 tests, reported 1' \
+	"$verdict" -l guest/tests.list -r "vhe:$work/missing.log:$logs/suspend.list"
 
 sed 's/^ok 2 hypercalls/not ok 2 hypercalls # exit status 254/' \
 	$logs/good.log >"$work/xfail.log"
@@ -97,6 +118,42 @@ expect "verdict: a reference run's failures are shown, not counted" 0 \
 	-r "new:$logs/good.log:$logs/suspend.list" \
 	-b "base:$logs/failing.log:$logs/suspend.list"
 
+# The JSON summary is JSON and says what the table says.
+"$verdict" -l guest/tests.list -j "$work/summary.json" \
+	-r "vhe:$logs/failing.log:$logs/suspend.list" >/dev/null
+valid_json() { python3 -m json.tool "$1" >/dev/null && cat "$1"; }
+expect "verdict: the JSON summary parses and has the table's counts" 0 \
+	'"passed": 11, "failed": 2' valid_json "$work/summary.json"
+
+# The kernel's own KTAP parser agrees with the verdict on what passed, on
+# every recorded log and on those made from them above. kunit.py comes
+# from the base tree if it is there, else from the Debian source package.
+kunit=$top/build/linux/tools/testing/kunit
+if [ ! -f "$kunit/kunit.py" ]; then
+	kunit=$top/build/kunit/tools/testing/kunit
+	[ -f "$kunit/kunit.py" ] ||
+		tar -xJf /usr/src/linux-source-6.1.tar.xz -C "$top/build/kunit" \
+			--strip-components=1 --wildcards '*/tools/testing/kunit/*' ||
+		echo "# cannot extract kunit.py from linux-source-6.1"
+fi
+# (Not sub-extra.log: where a result beyond a plan belongs is the reader's
+# guess; kunit.py takes it for the next test's.)
+for log in "$logs"/*.log "$work"/*.log; do
+	case $log in
+	*/sub-extra.log) continue ;;
+	*/on-base.log) list=$logs/psci.list ;;
+	*) list=$logs/suspend.list ;;
+	esac
+	expect "kunit.py parse agrees with the verdict on ${log#"$top"/}" 0 \
+		'both say [0-9]+ passed' \
+		sh scripts/kunit-agrees.sh "$kunit" "$verdict" guest/tests.list \
+		"$log:$list"
+done
+
+# The shell of the harness, by shellcheck (settings in .shellcheckrc).
+expect "shellcheck: scripts/ and tests/ are silent" 0 '' \
+	shellcheck -x scripts/*.sh tests/*.sh
+
 # The config check on a fragment with an option Kconfig dropped.
 printf 'CONFIG_KVM=y\nCONFIG_DEBUG_FS=y\n# CONFIG_SWAP is not set\n' >"$work/frag.config"
 printf 'CONFIG_KVM=y\n# CONFIG_DEBUG_FS is not set\n# CONFIG_SWAP is not set\n' >"$work/.config"
@@ -111,6 +168,7 @@ expect "config-check: a .config with every option passes" 0 '' \
 mkdir -p "$work/bin"
 cat >"$work/bin/qemu-system-aarch64" <<'EOF'
 #!/bin/sh
+[ "$1" = --version ] && { echo "QEMU emulator version 0 (fake)"; exit 0; }
 echo "Booting Linux on physical CPU 0x0"
 echo "KTAP version 1"
 echo "# running psci_test"
@@ -121,14 +179,8 @@ expect "boot: a hung guest is a timeout that shows the last console lines" 0 \
 	'^  \| # running psci_test' \
 	env PATH="$work/bin:$PATH" sh scripts/boot.sh /dev/null /dev/null vhe \
 	"$work/hung-guest.log" 2
-n=$((n + 1))
-if [ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]; then
-	passed=$((passed + 1))
-	echo "ok $n boot: the timeout is recorded for the verdict"
-else
-	failed=$((failed + 1))
-	echo "not ok $n boot: the timeout is recorded for the verdict"
-fi
+[ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]
+ktap_result $? "boot: the timeout is recorded for the verdict"
 
 # A series with a patch that does not apply, on a small fake tree.
 sh tests/fake-tree.sh "$work/tree" "$work/series" >"$work/fake-tree.log" 2>&1 ||
@@ -146,17 +198,7 @@ printf '%s\n%s\n' old "$(git -C "$work/tree" rev-parse base)" >"$work/tree/.git/
 expect "series: a tree with unexported commits is not reset" 1 \
 	'holds uncommitted or unexported work' \
 	sh scripts/series.sh "$work/tree" "$work/series"
-n=$((n + 1))
-if [ "$(git -C "$work/tree" log -1 --format=%s)" = "local work" ]; then
-	passed=$((passed + 1))
-	echo "ok $n series: the local commit is still there"
-else
-	failed=$((failed + 1))
-	echo "not ok $n series: the local commit is still there"
-fi
+[ "$(git -C "$work/tree" log -1 --format=%s)" = "local work" ]
+ktap_result $? "series: the local commit is still there"
 
-[ "$n" = 22 ] || echo "# planned 22 checks, ran $n"
-mkdir -p "$top/build/counts"
-echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
-echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 22 ]
+ktap_done "$top/build/counts/harness-tests"

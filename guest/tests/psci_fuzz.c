@@ -657,33 +657,31 @@ static void fuzz(bool cap, uint64_t seed, uint64_t ncalls)
 	kvm_vm_free(f.vm);
 }
 
+struct fuzz_case {
+	bool cap;
+	uint64_t seed, ncalls;
+};
+
+static void fuzz_case_run(void *arg)
+{
+	struct fuzz_case *c = arg;
+
+	fuzz(c->cap, c->seed, c->ncalls);
+}
+
 static void run_case(const char *name, bool cap, uint64_t seed, uint64_t ncalls)
 {
-	int status;
-	pid_t pid;
+	struct fuzz_case c = { .cap = cap, .seed = seed, .ncalls = ncalls };
+	char note[32];
 
 	if (cap && !kvm_has_cap(KVM_CAP_ARM_SYSTEM_SUSPEND)) {
 		ksft_test_result_skip("%s: KVM_CAP_ARM_SYSTEM_SUSPEND not supported\n",
 				      name);
 		return;
 	}
-
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		/* A few seconds under TCG; this only catches a stuck vCPU. */
-		alarm(60 + ncalls / 50);
-		fuzz(cap, seed, ncalls);
-		exit(KSFT_PASS);
-	}
-	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid() failed");
-
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d (%s), seed %lu\n", name,
-			       WTERMSIG(status), strsignal(WTERMSIG(status)), seed);
-	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS,
-			 "%s\n", name);
+	snprintf(note, sizeof(note), ", seed %lu", seed);
+	/* A few seconds under TCG; the alarm only catches a stuck vCPU. */
+	run_case_in_child(name, 60 + ncalls / 50, fuzz_case_run, &c, note);
 }
 
 static void __attribute__((noreturn)) usage(const char *prog, int status)

@@ -1,11 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Small vCPU accessors and names shared by the project's guest tests, on
- * top of the KVM selftest library.
+ * top of the KVM selftest library, and how each runs a test case.
  */
 #ifndef KVM_SUSPEND_VCPU_H
 #define KVM_SUSPEND_VCPU_H
 
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "kselftest.h"
 #include "kvm_util.h"
 #include "processor.h"
 
@@ -39,6 +44,39 @@ static inline const char *event_name(uint32_t type)
 	case KVM_SYSTEM_EVENT_SUSPEND:	return "SUSPEND";
 	}
 	return "unknown";
+}
+
+/*
+ * Run one test case in a child process of its own, so that a failed
+ * assertion ends only the case, under alarm(TIMEOUT_S) so that a vCPU that
+ * never comes back ends it too; report it as the KTAP result NAME. NOTE,
+ * if not NULL, is added to the message of a case killed by a signal.
+ */
+static inline void run_case_in_child(const char *name, unsigned int timeout_s,
+				     void (*run)(void *), void *arg,
+				     const char *note)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	TEST_ASSERT(pid >= 0, "fork() failed");
+	if (!pid) {
+		alarm(timeout_s);
+		run(arg);
+		exit(KSFT_PASS);
+	}
+	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid() failed");
+
+	if (WIFSIGNALED(status))
+		ksft_print_msg("%s: killed by signal %d (%s)%s%s\n", name,
+			       WTERMSIG(status), strsignal(WTERMSIG(status)),
+			       WTERMSIG(status) == SIGALRM ?
+			       ": a vCPU did not come back in time" : "",
+			       note ? note : "");
+	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS,
+			 "%s\n", name);
 }
 
 #endif
