@@ -25,6 +25,7 @@ mounts_under() {
 # Kill what still runs with its root in $root, then unmount, deepest first;
 # a mount that stays busy is detached lazily, so the root is never left
 # half-mounted.
+# shellcheck disable=SC2317 # called from cleanup, through the traps
 take_down() {
 	for p in /proc/[0-9]*; do
 		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] || continue
@@ -40,6 +41,7 @@ take_down() {
 	die "something is already mounted under $root: $(mounts_under "$root" | tr '\n' ' ')"
 
 status=0
+# shellcheck disable=SC2317 # called through the traps
 cleanup() {
 	rc=$?
 	trap - EXIT INT TERM HUP

@@ -91,7 +91,8 @@ if [ "$(id -u)" != 0 ]; then
 	done
 else
 	# A root left by an earlier, killed run of these tests.
-	for m in $(awk -v r="$root" 'index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r); do
+	awk -v r="$root" 'index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
+	while read -r m; do
 		umount -l "$m"
 	done
 	rm -rf --one-file-system "$work"
