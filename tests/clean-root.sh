@@ -11,19 +11,11 @@ cd "$top" || exit 1
 work=$top/build/clean-root-tests
 root=$work/root
 run=scripts/chroot-run.sh
-plan=9
-n=0 passed=0 failed=0
+. scripts/ktap.sh
 
-result() { # OK DESCRIPTION [DIAGNOSTIC]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		passed=$((passed + 1))
-		echo "ok $n $2"
-	else
-		failed=$((failed + 1))
-		echo "not ok $n $2"
-		[ -z "${3:-}" ] || printf '%s\n' "$3" | sed 's/^/# /'
-	fi
+result() { # STATUS DESCRIPTION [DIAGNOSTIC]
+	ktap_result "$1" "$2"
+	[ -z "${3:-}" ] || printf '%s\n' "$3" | ktap_diag
 }
 
 mounted() { # whether anything is mounted under the root
@@ -83,12 +75,8 @@ interrupt() {
 	fi
 }
 
-echo "KTAP version 1"
-echo "1..$plan"
 if [ "$(id -u)" != 0 ]; then
-	while [ $n -lt $plan ]; do
-		result 1 "clean root $((n + 1)) # needs root, as make fresh-check does"
-	done
+	result 1 "clean root: the tests run as root, as make fresh-check does"
 else
 	# A root left by an earlier, killed run of these tests.
 	awk -v r="$root" 'index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
@@ -138,8 +126,4 @@ else
 	fi
 fi
 
-[ "$n" = "$plan" ] || echo "# planned $plan checks, ran $n"
-mkdir -p "$top/build/counts"
-echo "$passed,$failed,0" >"$top/build/counts/clean-root"
-echo "# clean-root tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = "$plan" ]
+ktap_done "$top/build/counts/clean-root"
