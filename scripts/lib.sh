@@ -54,3 +54,40 @@ tree_has_local_work() {
 now() {
 	date +%s
 }
+
+# A digest of what a build reads from a kernel git tree: its HEAD and every
+# change against it, by content: edits, new files and ignored ones (Debian's
+# .gitignore ignores every top-level entry). A file touched but not changed
+# gives the same digest: its build output would be the same.
+tree_digest() {
+	local st
+	st=$(git -C "$1" status --porcelain --untracked-files=all --ignored)
+	{
+		git -C "$1" rev-parse HEAD
+		printf '%s\n' "$st"
+		if [ -n "$st" ]; then
+			git -C "$1" diff HEAD --binary
+			git -C "$1" ls-files -z -o | (cd "$1" && xargs -0r sha1sum)
+		fi
+	} | sha1sum | cut -c1-40
+}
+
+# A digest of what else a kbuild run of SRC depends on: the tree, the
+# toolchain, the variables given on make's command line (W=1, ...), and the
+# files named (fragments, the scripts themselves).
+# Usage: build_inputs SRC FILE...
+build_inputs() {
+	local src="$1"
+	shift
+	{
+		tree_digest "$src"
+		aarch64-linux-gnu-gcc --version
+		aarch64-linux-gnu-ld --version
+		"${HOSTCC:-gcc}" --version
+		make --version
+		case "${MAKEFLAGS:-}" in
+		*" -- "*) echo "${MAKEFLAGS#* -- }" ;;
+		esac
+		cat "$@"
+	} | sha1sum | cut -c1-40
+}

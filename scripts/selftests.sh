@@ -10,10 +10,24 @@ me=selftests
 
 src=$(realpath "$1")
 obj=$(realpath -m "$2")
+out=$obj/kselftest/kvm
+shift 2
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 
+# As in kernel.sh: nothing to do when no input changed and the output is
+# the one the last build left.
+stamp=$obj/kselftest/.harness-selftests
+want="$(build_inputs "$src" "$0" "$(dirname "$0")/lib.sh") $*"
+output() {
+	ls -lR --time-style=+%s "$out" "$obj/usr/include" 2>/dev/null | sha1sum | cut -c1-40
+}
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want $(output)" ]; then
+	echo "selftests: nothing changed since the last build; kbuild not run"
+	exit 0
+fi
+rm -f "$stamp"
+
 make -s -C "$src" O="$obj" headers_install INSTALL_HDR_PATH="$obj/usr"
-shift 2
 targets=
 for prog in "$@"; do
 	targets="$targets $obj/kselftest/kvm/$prog"
@@ -26,3 +40,4 @@ make -s -C "$src/tools/testing/selftests/kvm" -j"$(nproc)" \
 	tail -n 30 "$obj/kselftest/build.log" >&2
 	die "building tools/testing/selftests/kvm failed (log: $obj/kselftest/build.log)"
 }
+echo "$want $(output)" >"$stamp"
