@@ -53,8 +53,8 @@
 #define GICR_BASE_GPA		0x80a0000ul
 #define WAKE_SPI		40
 
-#define ROUNDS			5	/* interleaved rounds per exit kind */
-#define ROUND_SECONDS		0.1	/* target length of one round */
+#define ROUNDS			15	/* interleaved rounds per exit kind */
+#define ROUND_SECONDS		0.05	/* target length of one round */
 #define WAKEUPS			100	/* wake-ups per state and interrupt */
 #define CYCLES			50	/* honoured cycles, after one warm-up */
 
