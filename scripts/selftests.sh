@@ -17,9 +17,13 @@ export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
 # As in kernel.sh: nothing to do when no input changed and the output is
 # the one the last build left.
 stamp=$obj/kselftest/.harness-selftests
-want="$(build_inputs "$src" "$0" "$(dirname "$0")/lib.sh") $*"
+# The selftests read tools/, the uapi headers and kbuild's scripts: an edit
+# elsewhere (arch/arm64/kvm, say) does not rebuild them.
+want="$(TREE_PATHS='tools include/uapi arch/arm64/include/uapi scripts Makefile' \
+	build_inputs "$src" "$0" "$(dirname "$0")/lib.sh") $*"
 output() {
-	ls -lR --time-style=+%s "$out" "$obj/usr/include" 2>/dev/null | sha1sum | cut -c1-40
+	# harness/ is the guest tests' (guest/tests), not this build's output.
+	ls -lR --ignore=harness --time-style=+%s "$out" "$obj/usr/include" 2>/dev/null | sha1sum | cut -c1-40
 }
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want $(output)" ]; then
 	echo "selftests: nothing changed since the last build; kbuild not run"
