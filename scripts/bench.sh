@@ -31,24 +31,34 @@ drop_caches() {
 	echo 3 >/proc/sys/vm/drop_caches
 }
 
-# run NAME MAKE-ARGS...: time "make ARGS" and show its stages; the modes
-# boot side by side, so the longest boot is the guests' time and the rest
-# is the harness's (which is all of it before the first boot).
+# run NAME MAKE-ARGS...: time "make ARGS" and show its stages: the time
+# until the first guest boots (the harness's part), and the total. The
+# modes boot side by side, so the longest boot is the guests' time.
 run() {
 	name=$1
 	shift
 	log=$out/$(echo "$name" | tr -c 'a-zA-Z0-9\n' _).log
+	rm -f "$out/status" "$out/first-boot"
 	start=$(date +%s.%N)
-	if ! make "$@" >"$log" 2>&1; then
+	{ make "$@" 2>&1; echo $? >"$out/status"; } |
+	while IFS= read -r line; do
+		case $line in
+		">> boot "*) [ -f "$out/first-boot" ] ||
+				date +%s.%N >"$out/first-boot" ;;
+		esac
+		printf '%s\n' "$line"
+	done >"$log"
+	total=$(echo "$(date +%s.%N) - $start" | bc)
+	if [ "$(cat "$out/status")" != 0 ]; then
 		tail -n 20 "$log" >&2
 		die "make $* failed (log: $log)"
 	fi
-	total=$(echo "$(date +%s.%N) - $start" | bc)
+	before=$total
+	[ -f "$out/first-boot" ] && before=$(echo "$(cat "$out/first-boot") - $start" | bc)
 	boots=$(sed -n 's/^>> boot .* done in \([0-9.]*\) s$/\1/p' "$log" |
 		sort -n | tail -n 1)
-	boots=${boots:-0}
-	printf '%-36s %7.1f s, %6.1f s harness, %6.1f s guests\n' \
-		"$name" "$total" "$(echo "$total - $boots" | bc)" "$boots"
+	printf '%-38s %6.1f s before the guests boot, %6.1f s in all, guests %5.1f s\n' \
+		"$name" "$before" "$total" "${boots:-0}"
 	grep '^>> .* done in' "$log" | grep -v '^>> boot ' | sed 's/^>> /    /'
 	grep -h '^kernel: nothing changed\|^selftests: nothing changed' "$log" |
 		sed 's/^/    /' || true
