@@ -89,7 +89,8 @@ abi_table() {
 			grep -h 'not ok\|Assertion\|suspend_bench\.c:' "$f" >&2 || true
 			die "suspend_bench could not measure everything in mode $m (log: $f)"
 		fi
-		sed -n "s/^.*# bench \([a-z0-9_]*\) \(.*\)$/$m \1 \2/p" "$f" | tr -d '\r'
+		# Numbers only: a kernel message may land in the middle of a line.
+		sed -n "s/^.*# bench \([a-z0-9_]*\) \([0-9. ]*\).*$/$m \1 \2/p" "$f"
 	done | awk -v modes="$modes" '
 	{ v[$1, $2] = $3; if (NF > 3) s[$1, $2] = $4 "-" $5 }
 	function row(label, key, spread,   i, x) {
