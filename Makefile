@@ -12,7 +12,10 @@
 #   make export     write build/linux's commits back to series/
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/stock)
-#   make bench      time the stages: nothing changed, one file touched
+#   make bench      the figures: what the SUSPEND exit and wake-up cost
+#                   against their floors in each mode (suspend_bench), and
+#                   the harness's own times, cold and warm page cache
+#                   (BENCH_COLD=0: no cold build; BENCH_CHECK=1: make check)
 #   make fresh-check  make check in a new minimal Debian 12 root (mmdebstrap),
 #                   as on a new machine; what CI runs. make fresh: the same
 #                   for the main job
@@ -49,7 +52,7 @@ CROSS_CC := aarch64-linux-gnu-gcc
 .PHONY: all check deps base tree series export prepare-kernel-tree kernel \
 	selftests guest-tests kernel-and-tests verdict stock upstream \
 	cross-checks debug fault-tests gates regression harness-tests bench \
-	fresh fresh-check clean
+	bench-guests fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
@@ -192,7 +195,17 @@ harness-tests: $(VERDICT)
 	@sh tests/run.sh
 
 bench:
-	@sh scripts/bench.sh
+	@MODES="$(MODES)" sh scripts/bench.sh
+
+# suspend_bench (the tests.list lines flagged bench), one boot per mode;
+# scripts/bench.sh reads the figures from the logs. No verdict: they are
+# figures, not the counted tests.
+bench-guests: kernel-and-tests $(INIT)
+	@mkdir -p $(LOGS)
+	@$(STAGE) "guest bench" sh scripts/initramfs.sh $(GUEST)/bench.cpio \
+		$(OBJ) $(INIT) $(LIST) bench $(SELFTESTS)
+	@sh scripts/run.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio \
+		$(GUEST)/bench.cpio.d/tests.list $(LOGS) $(MODES) 3>/dev/null
 
 # The README's two commands on a new machine: a clean Debian 12 root made
 # anew by mmdebstrap, a clean clone of HEAD in it (scripts/fresh.sh).

@@ -17,15 +17,21 @@ if [ $# -gt 0 ]; then
 	wanted=$*
 fi
 
-missing='' foreign=''
+missing='' foreign='' native=''
 for pkg in $wanted; do
 	case "$pkg" in
-	*:*)	[ -d "build/deps/$(echo "$pkg" | tr : _)" ] || foreign="$foreign $pkg"
-		continue ;;
+	*:*)	[ -d "build/deps/$(echo "$pkg" | tr : _)" ] || foreign="$foreign $pkg" ;;
+	*)	native="$native $pkg" ;;
 	esac
-	status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-	case "$status" in
-	*" installed") ;;
+done
+# One dpkg-query for all: this runs on every make, and each call reads
+# dpkg's whole status file.
+# shellcheck disable=SC2086
+installed=" $(dpkg-query -W -f='${Package} ${Status}\n' $native 2>/dev/null |
+	awk '$NF == "installed" { printf "%s ", $1 }')"
+for pkg in $native; do
+	case "$installed" in
+	*" $pkg "*) ;;
 	*) missing="$missing $pkg" ;;
 	esac
 done

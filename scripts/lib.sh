@@ -56,3 +56,45 @@ tree_has_local_work() {
 now() {
 	date +%s
 }
+
+# A digest of what a build reads from a kernel git tree: its HEAD and every
+# change against it, by content: edits, new files and ignored ones (Debian's
+# .gitignore ignores every top-level entry). A file touched but not changed
+# gives the same digest: its build output would be the same. PATH...
+# narrows the changes looked at (not HEAD) to those paths.
+# Usage: tree_digest TREE [PATH...]
+tree_digest() {
+	local tree="$1" st
+	shift
+	st=$(git -C "$tree" status --porcelain --untracked-files=all --ignored -- "$@")
+	{
+		git -C "$tree" rev-parse HEAD
+		printf '%s\n' "$st"
+		if [ -n "$st" ]; then
+			git -C "$tree" diff HEAD --binary -- "$@"
+			git -C "$tree" ls-files -z -o -- "$@" | (cd "$tree" && xargs -0r sha1sum)
+		fi
+	} | sha1sum | cut -c1-40
+}
+
+# A digest of what else a kbuild run of SRC depends on: the tree, the
+# toolchain, the variables given on make's command line (W=1, ...), and the
+# files named (fragments, the scripts themselves).
+# TREE_PATHS, if set, narrows the tree's changes looked at (tree_digest).
+# Usage: build_inputs SRC FILE...
+build_inputs() {
+	local src="$1"
+	shift
+	{
+		# shellcheck disable=SC2086
+		tree_digest "$src" ${TREE_PATHS:-}
+		aarch64-linux-gnu-gcc --version
+		aarch64-linux-gnu-ld --version
+		"${HOSTCC:-gcc}" --version
+		make --version
+		case "${MAKEFLAGS:-}" in
+		*" -- "*) echo "${MAKEFLAGS#* -- }" ;;
+		esac
+		cat "$@"
+	} | sha1sum | cut -c1-40
+}
