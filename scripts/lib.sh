@@ -64,6 +64,7 @@ now() {
 # narrows the changes looked at (not HEAD) to those paths.
 # Usage: tree_digest TREE [PATH...]
 tree_digest() {
+	# shellcheck disable=SC3043 # dash, Debian's sh, has local
 	local tree="$1" st
 	shift
 	st=$(git -C "$tree" status --porcelain --untracked-files=all --ignored -- "$@")
@@ -83,6 +84,7 @@ tree_digest() {
 # TREE_PATHS, if set, narrows the tree's changes looked at (tree_digest).
 # Usage: build_inputs SRC FILE...
 build_inputs() {
+	# shellcheck disable=SC3043 # dash, Debian's sh, has local
 	local src="$1"
 	shift
 	{
