@@ -33,6 +33,7 @@
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #define CYCLES		3
@@ -144,6 +145,12 @@ static int suspend_once(int nr)
 		return -ENODEV;
 	}
 	say("inner: suspend %d\n", nr);
+	/*
+	 * Let the console finish sending first: the UART's transmit interrupt
+	 * is the wake-up's too, and one that comes while the kernel enters
+	 * the suspend aborts it (EBUSY), before any call reaches the VMM.
+	 */
+	tcdrain(STDOUT_FILENO);
 	err = write_file("/sys/power/state", "mem");
 	say("inner: resumed %d\n", nr);
 	return err;
