@@ -122,7 +122,7 @@ $(VERDICT): scripts/verdict.c
 # guest/tests.list, or "all") in every mode. linux_suspend boots the same
 # Image under lkvm, with an initramfs of its own init.
 run-%: kernel-and-tests $(INIT) kvmtool
-	@mkdir -p $(LOGS)
+	@mkdir -p $(LOGS) $(GUEST)
 	@printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
 		"dir /proc 0755 0 0" "dir /sys 0755 0 0" \
 		"file /init $(SELFTESTS)/harness/linux_suspend_init 0755 0 0" \
