@@ -157,7 +157,7 @@ static int start_lkvm(const struct mode *m, pid_t *pid)
 	argv[argc++] = "-i";
 	argv[argc++] = initrd;
 	argv[argc++] = "-m";
-	argv[argc++] = "256";
+	argv[argc++] = "128";
 	argv[argc++] = "-c";
 	argv[argc++] = "2";
 	argv[argc++] = "--console";

@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 #define CYCLES		3
-#define PATTERN_WORDS	(4 << 20)	/* 32 MiB */
+#define PATTERN_WORDS	(1 << 20)	/* 8 MiB */
 
 static unsigned long *pattern;
 
