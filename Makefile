@@ -47,12 +47,15 @@ STAGE	:= sh scripts/stage.sh
 VERDICT	:= $(B)/host/verdict
 INIT	:= $(GUEST)/init
 HOSTCC	?= gcc
+# kvmtool, for the linux_suspend test: the snapshot, or a clone at its commit.
+KVMTOOL	?= ../shared/vendor/kvmtool-b48735e5d562.tar.xz
+LKVM	:= $(B)/kvmtool/lkvm-static
 CROSS_CC := aarch64-linux-gnu-gcc
 
 .PHONY: all check deps base tree series export prepare-kernel-tree kernel \
 	selftests guest-tests kernel-and-tests verdict stock upstream \
 	cross-checks debug fault-tests gates regression harness-tests bench \
-	bench-guests fresh fresh-check clean
+	bench-guests kvmtool fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
@@ -112,6 +115,10 @@ kernel-and-tests: kernel
 		CONFIGS=$(TEST_CONFIG) guest-tests
 endif
 
+# lkvm with the project's kvmtool patches (vmm/kvmtool).
+kvmtool: base
+	@$(STAGE) kvmtool sh scripts/kvmtool.sh $(KVMTOOL) $(TREE) vmm/kvmtool $(B)/kvmtool
+
 $(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
 	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
@@ -121,11 +128,20 @@ $(VERDICT): scripts/verdict.c guest/console.h
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # run-SET: boot the kernel under test with the tests of SET (a flag of
-# guest/tests.list, or "all") in every mode.
-run-%: kernel-and-tests $(INIT)
-	@mkdir -p $(LOGS)
+# guest/tests.list, or "all") in every mode. linux_suspend boots the same
+# Image under lkvm, with an initramfs of its own init.
+run-%: kernel-and-tests $(INIT) kvmtool
+	@mkdir -p $(LOGS) $(GUEST)
+	@printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
+		"dir /proc 0755 0 0" "dir /sys 0755 0 0" \
+		"file /init $(SELFTESTS)/harness/linux_suspend_init 0755 0 0" \
+		>$(GUEST)/linux_suspend-inner.list
+	@$(OBJ)/usr/gen_init_cpio $(GUEST)/linux_suspend-inner.list \
+		>$(GUEST)/linux_suspend-inner.cpio
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
-		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS)
+		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS) \
+		/kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
+		/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
 		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES)
 
@@ -179,7 +195,7 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
 gates: $(INIT) stock
-	@CONFIGS="$(CONFIGS)" $(STAGE) gates sh scripts/gates.sh $(INIT)
+	@CONFIGS="$(CONFIGS)" $(STAGE) gates env KVMTOOL=$(KVMTOOL) sh scripts/gates.sh $(INIT)
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do

@@ -14,6 +14,9 @@
 #   docs         make SPHINXDIRS=virt htmldocs: no new warning
 #   distro       arch/arm64/kvm with Debian's arm64 config: no warning
 #   footprint    vmlinux growth, series and upstream (reported only)
+#   kvmtool      vmm/kvmtool applies with git am to kvmtool ($KVMTOOL, the
+#                snapshot by default), whose build then has no warning
+#                the unpatched kvmtool's does not have
 #
 # It also leaves what the regression run needs: the base kernel and an
 # initramfs of the base's own selftests, in build/gates/base.
@@ -245,6 +248,26 @@ else
 		fi
 	else
 		fail distro "build failed: $(grep -m 3 -E 'error|Error' "$out/distro.log")"
+	fi
+fi
+
+# kvmtool: both builds are kept under build/gates and redone only when
+# their inputs change.
+ksrc=${KVMTOOL:-../shared/vendor/kvmtool-b48735e5d562.tar.xz}
+if ! sh "$top/scripts/kvmtool.sh" "$ksrc" "$tree" - "$g/kvmtool-base" \
+	>"$out/kvmtool-base.log" 2>&1; then
+	fail kvmtool "unpatched kvmtool: $(grep -m 1 'kvmtool:' "$out/kvmtool-base.log")"
+elif ! sh "$top/scripts/kvmtool.sh" "$ksrc" "$tree" "$top/vmm/kvmtool" \
+	"$g/kvmtool" >"$out/kvmtool.log" 2>&1; then
+	fail kvmtool "$(grep -m 1 'kvmtool:' "$out/kvmtool.log")"
+else
+	warnings "$g/kvmtool-base/build.log" >"$out/kvmtool-base.set"
+	warnings "$g/kvmtool/build.log" >"$out/kvmtool.set"
+	new=$(new_warnings "$out/kvmtool-base.set" "$out/kvmtool.set")
+	if [ -z "$new" ]; then
+		pass kvmtool "$(patch_order "$top/vmm/kvmtool" | wc -l) patches with git am, lkvm-static builds, no new warning"
+	else
+		fail kvmtool "$(echo "$new" | head -n 3)"
 	fi
 fi
 

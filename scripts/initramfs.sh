@@ -1,17 +1,20 @@
 #!/bin/sh
 # Make the guest's initramfs with the kernel's own usr/gen_init_cpio:
 # /init, /tests.list and the (stripped) test programs of one test set.
-# Usage: scripts/initramfs.sh OUT.cpio KOBJ INIT LIST SET SELFTESTS
+# Usage: scripts/initramfs.sh OUT.cpio KOBJ INIT LIST SET SELFTESTS [EXTRA...]
 #   KOBJ: kernel build directory (for usr/gen_init_cpio)
 #   INIT: the static /init; LIST: guest/tests.list; SET: "all", a flag
 #   (the lines that have it) or -FLAG (the lines that do not)
 #   SELFTESTS: directory the PROGRAM column of LIST is relative to
+#   EXTRA: GUEST-PATH=FILE, a file a test needs besides its program (e.g.
+#   /kvmtool/lkvm=build/kvmtool/lkvm-static), made read-only
 set -eu
 me=initramfs
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 out=$1 kobj=$2 init=$3 list=$4 set=$5 selftests=$6
+shift 6
 gen=$kobj/usr/gen_init_cpio
 [ -x "$gen" ] || die "$gen is missing: build the kernel first"
 
@@ -47,6 +50,15 @@ while read -r name timeout flags prog args; do
 	echo "$name $timeout /tests/$prog $args" >>"$stage/tests.list"
 done
 [ -s "$stage/tests.list" ] || die "no test of $list is in set '$set'"
+
+for extra in "$@"; do
+	dest=${extra%%=*} file=${extra#*=}
+	[ -f "$file" ] || die "$file is missing (for $dest)"
+	dir=$(dirname "$dest")
+	grep -q "^dir $dir " "$stage/cpio.list" ||
+		echo "dir $dir 0755 0 0" >>"$stage/cpio.list"
+	echo "file $dest $(realpath "$file") 0555 0 0" >>"$stage/cpio.list"
+done
 
 "$gen" "$stage/cpio.list" >"$out.tmp"
 mv "$out.tmp" "$out"
