@@ -1,7 +1,8 @@
 # kvm-suspend: the PSCI SYSTEM_SUSPEND series for arm64 KVM and its harness.
 #
 #   make            deps, base tree, series, kernel, selftests, then the
-#                   SYSTEM_SUSPEND tests in the three host KVM modes; verdict
+#                   SYSTEM_SUSPEND tests in the three host KVM modes and on
+#                   a Cortex-A57 (with the 32-bit guest tests); verdict
 #   make check      harness tests, then the whole arm64 KVM selftest list on
 #                   the series, the harness under faults, the cross-checks
 #                   against the unmodified Debian tree (upstream's
@@ -21,7 +22,10 @@ TREE	:= $(B)/linux
 STOCK	:= $(B)/stock
 LOGS	:= $(B)/logs
 GUEST	:= $(B)/guest
-MODES	?= vhe nvhe protected
+# The runs: host CPU and KVM mode, from guest/modes.
+MODES	?= vhe nvhe protected a57
+# Those without AArch32 EL1, where the base without the series runs too.
+MODES64	= $(filter $(shell awk '$$3 == "aarch64" { print $$1 }' guest/modes),$(MODES))
 CONFIGS	?= configs/kvm-test.config
 LIST	:= guest/tests.list
 XFAIL	:= guest/xfail.list
@@ -112,13 +116,17 @@ $(VERDICT): scripts/verdict.c
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # run-SET: boot the kernel under test with the tests of SET (a flag of
-# guest/tests.list, or "all") in every mode.
+# guest/tests.list, or "all") in every mode; the modes with AArch32 EL1
+# (guest/modes) take the suspend set and the aarch32 tests instead.
 run-%: kernel-and-tests $(INIT)
 	@mkdir -p $(LOGS)
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
-		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS)
+		$(OBJ) $(INIT) $(LIST) $*,-aarch32 $(SELFTESTS)
+	@$(STAGE) "guest aarch32 $(NAME)" sh scripts/initramfs.sh \
+		$(GUEST)/$(NAME)-aarch32.cpio $(OBJ) $(INIT) $(LIST) suspend+aarch32 \
+		$(SELFTESTS)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
-		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES) 3>>$(LOGS)/runs
+		$(GUEST)/$(NAME)-aarch32.cpio $(LOGS) $(MODES) 3>>$(LOGS)/runs
 
 verdict: $(VERDICT)
 	@$(VERDICT) -l $(LIST) -x $(XFAIL) \
@@ -149,7 +157,7 @@ cross-checks: stock
 		$(GUEST)/upstream-psci.cpio $(B)/obj/series $(INIT) \
 		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
 	@sh scripts/run.sh upstream-psci $(call IMAGE,$(B)/obj/series) \
-		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio.d/tests.list \
+		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio \
 		$(LOGS) $(MODES) 3>>$(LOGS)/runs
 
 # The series on a kernel with lockdep, atomic-sleep, list, UBSAN and KASAN
@@ -169,13 +177,14 @@ gates: $(INIT) stock
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do
-# worse with the series.
+# worse with the series. In the modes without AArch32 EL1 only: the a57
+# run's tests are the series' suspend set and the 32-bit guest tests.
 regression: gates
 	@mkdir -p $(LOGS)
 	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
-		$(B)/gates/base/all.cpio $(B)/gates/base/all.cpio.d/tests.list \
-		$(LOGS) $(MODES) 3>>$(LOGS)/runs
-	@for m in $(MODES); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
+		$(B)/gates/base/all.cpio $(B)/gates/base/all.cpio \
+		$(LOGS) $(MODES64) 3>>$(LOGS)/runs
+	@for m in $(MODES64); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
 
 harness-tests: $(VERDICT)
 	@sh tests/run.sh
