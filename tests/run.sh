@@ -43,7 +43,7 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 }
 
 echo "KTAP version 1"
-echo "1..22"
+echo "1..24"
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -155,8 +155,18 @@ else
 	echo "not ok $n series: the local commit is still there"
 fi
 
-[ "$n" = 22 ] || echo "# planned 22 checks, ran $n"
+# The hand-assembled AArch32 guest code matches its assembly, and a wrong
+# encoding is caught.
+expect "aarch32-encodings: aarch32_suspend's A32/T32 code is what it says" 0 \
+	'^T32 0xe7fe b.n .$' \
+	sh tests/aarch32-encodings.sh guest/tests/aarch32_suspend.c
+sed 's/0xe1400070,/0xe1400071,/' guest/tests/aarch32_suspend.c >"$work/bad-encoding.c"
+expect "aarch32-encodings: a wrong encoding is named" 1 \
+	"'hvc #0' is 0xe1400070, the source says 0xe1400071" \
+	sh tests/aarch32-encodings.sh "$work/bad-encoding.c"
+
+[ "$n" = 24 ] || echo "# planned 24 checks, ran $n"
 mkdir -p "$top/build/counts"
 echo "$passed,$failed,0" >"$top/build/counts/harness-tests"
 echo "# harness tests: $passed of $n passed"
-[ "$failed" = 0 ] && [ "$n" = 22 ]
+[ "$failed" = 0 ] && [ "$n" = 24 ]
