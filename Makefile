@@ -1,7 +1,8 @@
 # kvm-suspend: the PSCI SYSTEM_SUSPEND series for arm64 KVM and its harness.
 #
 #   make            deps, base tree, series, kernel, selftests, then the
-#                   SYSTEM_SUSPEND tests in the three host KVM modes; verdict
+#                   SYSTEM_SUSPEND tests in the three host KVM modes and on
+#                   a Cortex-A57 (with the 32-bit guest tests); verdict
 #   make check      harness tests, then the whole arm64 KVM selftest list on
 #                   the series, the harness under faults, the cross-checks
 #                   against the unmodified Debian tree (upstream's
@@ -27,7 +28,10 @@ TREE	:= $(B)/linux
 STOCK	:= $(B)/stock
 LOGS	:= $(B)/logs
 GUEST	:= $(B)/guest
-MODES	?= vhe nvhe protected
+# The runs: host CPU and KVM mode, from guest/modes.
+MODES	?= vhe nvhe protected a57
+# Those without AArch32 EL1, where the base without the series runs too.
+MODES64	= $(filter $(shell awk '$$3 == "aarch64" { print $$1 }' guest/modes),$(MODES))
 # The kconfig fragments of the test kernel: the default named here only.
 TEST_CONFIG := configs/kvm-test.config
 CONFIGS	?= $(TEST_CONFIG)
@@ -128,8 +132,14 @@ $(VERDICT): scripts/verdict.c guest/console.h
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # run-SET: boot the kernel under test with the tests of SET (a flag of
-# guest/tests.list, or "all") in every mode. linux_suspend boots the same
-# Image under lkvm, with an initramfs of its own init.
+# guest/tests.list, or "all") in every mode; the modes with AArch32 EL1
+# (guest/modes) take the suspend set and the aarch32 tests instead.
+# linux_suspend boots the same Image under lkvm, with an initramfs of its
+# own init. SET_EXCLUDE (",-FLAG...") leaves tests out of every mode.
+# What linux_suspend finds under /kvmtool in the test guest.
+KVMTOOL_FILES = /kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
+	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio
+
 run-%: kernel-and-tests $(INIT) kvmtool
 	@mkdir -p $(LOGS) $(GUEST)
 	@printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
@@ -139,11 +149,12 @@ run-%: kernel-and-tests $(INIT) kvmtool
 	@$(OBJ)/usr/gen_init_cpio $(GUEST)/linux_suspend-inner.list \
 		>$(GUEST)/linux_suspend-inner.cpio
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
-		$(OBJ) $(INIT) $(LIST) $* $(SELFTESTS) \
-		/kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
-		/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio
+		$(OBJ) $(INIT) $(LIST) $*,-aarch32$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
+	@$(STAGE) "guest aarch32 $(NAME)" sh scripts/initramfs.sh \
+		$(GUEST)/$(NAME)-aarch32.cpio $(OBJ) $(INIT) $(LIST) \
+		suspend$(SET_EXCLUDE)+aarch32$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
-		$(GUEST)/$(NAME)-$*.cpio.d/tests.list $(LOGS) $(MODES)
+		$(GUEST)/$(NAME)-aarch32.cpio $(LOGS) $(MODES)
 
 # The kernel's own KTAP parser must agree with the verdict on every log.
 verdict: $(VERDICT)
@@ -179,13 +190,13 @@ cross-checks: stock
 		$(GUEST)/upstream-psci.cpio $(B)/obj/series $(INIT) \
 		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
 	@sh scripts/run.sh upstream-psci $(call IMAGE,$(B)/obj/series) \
-		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio.d/tests.list \
+		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio \
 		$(LOGS) $(MODES)
 
 # The series on a kernel with lockdep, atomic-sleep, list, UBSAN and KASAN
 # checks: the SYSTEM_SUSPEND tests, the fuzzer and the stress test.
 debug:
-	@$(MAKE) -s --no-print-directory NAME=debug \
+	@$(MAKE) -s --no-print-directory NAME=debug SET_EXCLUDE=,-nested \
 		CONFIGS="$(CONFIGS) configs/debug.config" run-suspend
 
 # The harness under faults, on the real test kernel.
@@ -199,29 +210,30 @@ gates: $(INIT) stock
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do
-# worse with the series.
+# worse with the series. In the modes without AArch32 EL1 only: the a57
+# run's tests are the series' suspend set and the 32-bit guest tests.
 regression: gates
 	@mkdir -p $(LOGS)
 	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
-		$(B)/gates/base/all.cpio $(B)/gates/base/all.cpio.d/tests.list \
-		$(LOGS) $(MODES)
-	@for m in $(MODES); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
+		$(B)/gates/base/all.cpio - \
+		$(LOGS) $(MODES64)
+	@for m in $(MODES64); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
 
 harness-tests: $(VERDICT)
 	@sh tests/run.sh
 
 bench:
-	@MODES="$(MODES)" sh scripts/bench.sh
+	@MODES="$(MODES64)" sh scripts/bench.sh
 
-# suspend_bench (the tests.list lines flagged bench), one boot per mode;
-# scripts/bench.sh reads the figures from the logs. No verdict: they are
-# figures, not the counted tests.
+# suspend_bench (the tests.list lines flagged bench), one boot per mode of
+# "max" (the three KVM modes); scripts/bench.sh reads the figures from the
+# logs. No verdict: they are figures, not the counted tests.
 bench-guests: kernel-and-tests $(INIT)
 	@mkdir -p $(LOGS)
 	@$(STAGE) "guest bench" sh scripts/initramfs.sh $(GUEST)/bench.cpio \
 		$(OBJ) $(INIT) $(LIST) bench $(SELFTESTS)
-	@sh scripts/run.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio \
-		$(GUEST)/bench.cpio.d/tests.list $(LOGS) $(MODES) 3>/dev/null
+	@sh scripts/run.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio - \
+		$(LOGS) $(MODES64)
 
 # The README's two commands on a new machine: a clean Debian 12 root made
 # anew by mmdebstrap, a clean clone of HEAD in it (scripts/fresh.sh).

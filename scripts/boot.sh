@@ -3,7 +3,8 @@
 # KVM mode, with a host-side timeout; the console goes to LOG and the way
 # QEMU ended to LOG.status ("ok", "timeout N s", "exit N").
 # Usage: scripts/boot.sh IMAGE INITRAMFS MODE LOG TIMEOUT
-#   MODE: vhe (the default), nvhe or protected (kvm-arm.mode=)
+#   MODE: a line of guest/modes, which gives QEMU's CPU and the kernel
+#   arguments (vhe, nvhe, protected on "max"; a57 on Cortex-A57)
 set -eu
 me=boot
 # shellcheck source=scripts/lib.sh
@@ -11,16 +12,13 @@ me=boot
 
 image=$1 initrd=$2 mode=$3 log=$4 limit=$5
 
-case "$mode" in
-vhe)		kvmarg= ;;
-nvhe)		kvmarg=kvm-arm.mode=nvhe ;;
-protected)	kvmarg=kvm-arm.mode=protected ;;
-*)		die "unknown KVM mode '$mode' (vhe, nvhe, protected)" ;;
-esac
+cpu=$(mode_field "$mode" cpu) ||
+	die "unknown mode '$mode': guest/modes has $(known_modes)"
+kvmarg=$(mode_field "$mode" args)
 
 set -- qemu-system-aarch64 \
 	-M virt,virtualization=on,gic-version=3 \
-	-cpu max,pauth-impdef=on -smp 2 -m 2048 \
+	-cpu "$cpu" -smp 2 -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$image" -initrd "$initrd" \
 	-append "console=ttyAMA0 panic=-1${kvmarg:+ $kvmarg}"

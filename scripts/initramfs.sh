@@ -4,7 +4,9 @@
 # Usage: scripts/initramfs.sh OUT.cpio KOBJ INIT LIST SET SELFTESTS [EXTRA...]
 #   KOBJ: kernel build directory (for usr/gen_init_cpio)
 #   INIT: the static /init; LIST: guest/tests.list; SET: "all", a flag
-#   (the lines that have it) or -FLAG (the lines that do not)
+#   (the lines that have it) or -FLAG (the lines that do not); terms joined
+#   by "," take the lines every term takes (all,-aarch32), groups joined by
+#   "+" the lines any group takes (suspend+aarch32)
 #   SELFTESTS: directory the PROGRAM column of LIST is relative to
 #   EXTRA: GUEST-PATH=FILE, a file a test needs besides its program (e.g.
 #   /kvmtool/lkvm=build/kvmtool/lkvm-static), made read-only
@@ -34,11 +36,19 @@ mkdir -p "$stage/tests"
 
 sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$list" |
 while read -r name timeout flags prog args; do
-	case "$set" in
-	all) ;;
-	-*) case ",$flags," in *",${set#-},"*) continue ;; esac ;;
-	*) case ",$flags," in *",$set,"*) ;; *) continue ;; esac ;;
-	esac
+	take=
+	for group in $(echo "$set" | tr + ' '); do
+		all=1
+		for term in $(echo "$group" | tr , ' '); do
+			case "$term" in
+			all) ;;
+			-*) case ",$flags," in *",${term#-},"*) all= ;; esac ;;
+			*) case ",$flags," in *",$term,"*) ;; *) all= ;; esac ;;
+			esac
+		done
+		[ -n "$all" ] && take=1
+	done
+	[ -n "$take" ] || continue
 	[ -f "$selftests/$prog" ] || die "$selftests/$prog is missing (test $name)"
 	dir=$(dirname "$prog")
 	if [ "$dir" != . ] && [ ! -d "$stage/tests/$dir" ]; then

@@ -100,3 +100,23 @@ build_inputs() {
 		cat "$@"
 	} | sha1sum | cut -c1-40
 }
+
+# mode_field MODE FIELD: a field of MODE's line in guest/modes (cpu, tests,
+# args: the kernel arguments, "" for "-"); fails for an unknown mode.
+mode_field() {
+	awk -v mode="$1" -v field="$2" '
+		/^[[:space:]]*(#|$)/ { next }
+		$1 == mode {
+			found = 1
+			if (field == "cpu") print $2
+			else if (field == "tests") print $3
+			else { $1 = $2 = $3 = ""; sub(/^ +/, ""); if ($0 != "-") print }
+		}
+		END { exit !found }' "$(dirname "$0")/../guest/modes"
+}
+
+# The modes guest/modes knows, for messages.
+known_modes() {
+	awk '!/^[[:space:]]*(#|$)/ { printf "%s%s", sep, $1; sep = ", " }' \
+		"$(dirname "$0")/../guest/modes"
+}

@@ -1,9 +1,13 @@
 #!/bin/sh
-# Boot one kernel with one guest initramfs in each host KVM mode, all modes
+# Boot one kernel with its guest initramfs in each run of guest/modes, all
 # side by side: a guest keeps about one host core busy (the selftests mostly
 # run one vCPU), so three guests on two cores take half the time of three in
 # a row. JOBS=1 runs them one after the other.
-# Usage: scripts/run.sh LABEL IMAGE INITRAMFS GUEST-LIST LOGDIR MODE...
+# Usage: scripts/run.sh LABEL IMAGE INITRAMFS INITRAMFS32 LOGDIR MODE...
+#   INITRAMFS is booted in the modes whose TESTS column in guest/modes is
+#   "aarch64", INITRAMFS32 in the "aarch32" ones ("-" if none is among the
+#   MODEs); scripts/initramfs.sh made them, each with its guest list in
+#   INITRAMFS.d/tests.list.
 #   Writes LOGDIR/LABEL-MODE.log (and .status, from scripts/boot.sh) for
 #   each mode, and next to it LOG.run, the verdict's arguments for it
 #   ("-r LABEL/MODE:LOG:GUEST-LIST"; with REFERENCE=1 in the environment,
@@ -15,22 +19,37 @@ me=run
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-label=$1 image=$2 initrd=$3 list=$4 logdir=$5
+label=$1 image=$2 initrd64=$3 initrd32=$4 logdir=$5
 shift 5
 jobs=${JOBS:-$#}
 here=$(dirname "$0")
 
+# The initramfs of a mode.
+initrd_of() {
+	case $(mode_field "$1" tests) in
+	aarch64) echo "$initrd64" ;;
+	aarch32) [ "$initrd32" != - ] ||
+			die "mode '$1' runs 32-bit guests: give INITRAMFS32"
+		echo "$initrd32" ;;
+	*) die "mode '$1': no such mode, or no TESTS column (aarch64, aarch32) in guest/modes" ;;
+	esac
+}
+
 # Enough for every test to use its whole timeout, plus boot and power-off.
-limit=$(awk '!/^#/ && NF { t += $2 } END { print t + 60 }' "$list")
+limit_of() {
+	awk '!/^#/ && NF { t += $2 } END { print t + 60 }' "$1.d/tests.list"
+}
+
 running=0
 for mode in "$@"; do
+	initrd=$(initrd_of "$mode")
 	if [ "$running" -ge "$jobs" ]; then
 		wait
 		running=0
 	fi
 	sh "$here/stage.sh" "boot $label $mode" \
 		sh "$here/boot.sh" "$image" "$initrd" "$mode" \
-		"$logdir/$label-$mode.log" "$limit" &
+		"$logdir/$label-$mode.log" "$(limit_of "$initrd")" &
 	running=$((running + 1))
 done
 wait
@@ -38,7 +57,8 @@ kind=-r
 [ "${REFERENCE:-0}" != 1 ] || kind=-b
 for mode in "$@"; do
 	log=$logdir/$label-$mode.log
-	echo "$kind $label/$mode:$log:$list" >"$log.run"
+	initrd=$(initrd_of "$mode")
+	echo "$kind $label/$mode:$log:$initrd.d/tests.list" >"$log.run"
 	cat "$log.run" >>"$logdir/runs"
-	echo "sh $here/boot.sh $image $initrd $mode $log $limit" >"$log.repro"
+	echo "sh $here/boot.sh $image $initrd $mode $log $(limit_of "$initrd")" >"$log.repro"
 done

@@ -201,4 +201,15 @@ expect "series: a tree with unexported commits is not reset" 1 \
 [ "$(git -C "$work/tree" log -1 --format=%s)" = "local work" ]
 ktap_result $? "series: the local commit is still there"
 
+# The hand-assembled AArch32 guest code matches its assembly, and a wrong
+# encoding is caught.
+expect "aarch32-encodings: aarch32_suspend's A32/T32 code is what it says" 0 \
+	'^T32 0xe7fe b.n .$' \
+	sh tests/aarch32-encodings.sh guest/tests/aarch32_suspend.c
+sed 's/0xe1400070,/0xe1400071,/' guest/tests/aarch32_suspend.c >"$work/bad-encoding.c"
+expect "aarch32-encodings: a wrong encoding is named" 1 \
+	"'hvc #0' is 0xe1400070, the source says 0xe1400071" \
+	sh tests/aarch32-encodings.sh "$work/bad-encoding.c"
+
+
 ktap_done "$top/build/counts/harness-tests"
