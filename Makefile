@@ -10,6 +10,7 @@
 #                   show that nothing got worse
 #   make tree       build/linux: base and series as commits, to edit
 #   make export     write build/linux's commits back to series/
+#   make mutants    the mutation gate alone (MODE=nvhe by default)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/stock)
 #   make bench      time the stages: nothing changed, one file touched
@@ -43,8 +44,8 @@ CROSS_CC := aarch64-linux-gnu-gcc
 
 .PHONY: all check deps base tree series export prepare-kernel-tree kernel \
 	selftests guest-tests kernel-and-tests verdict stock upstream \
-	cross-checks debug fault-tests gates regression harness-tests bench \
-	clean
+	cross-checks debug fault-tests gates mutants regression harness-tests \
+	bench clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
@@ -164,8 +165,12 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
-gates: $(INIT) stock
+gates: $(INIT) stock guest-tests
 	@$(STAGE) gates sh scripts/gates.sh $(INIT)
+
+# The mutation gate alone (scripts/mutants.sh; MODE=vhe and so on).
+mutants: guest-tests $(INIT)
+	@$(STAGE) mutants sh scripts/mutants.sh $(INIT)
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do
