@@ -10,6 +10,7 @@
 #                   show that nothing got worse
 #   make tree       build/linux: base and series as commits, to edit
 #   make export     write build/linux's commits back to series/
+#   make outgoing   series/ signed off by you and addressed, for git send-email
 #   make mutants    the mutation gate alone (MODE=nvhe by default)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/stock)
@@ -45,7 +46,7 @@ CROSS_CC := aarch64-linux-gnu-gcc
 .PHONY: all check deps base tree series export prepare-kernel-tree kernel \
 	selftests guest-tests kernel-and-tests verdict stock upstream \
 	cross-checks debug fault-tests gates mutants regression harness-tests \
-	bench clean
+	bench outgoing clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
@@ -76,6 +77,11 @@ tree: series
 
 export:
 	@sh scripts/export.sh $(TREE)
+
+# A copy of series/ for git send-email, in build/outgoing: signed off by
+# git's configured user, addressed with get_maintainer.pl.
+outgoing: base
+	@sh scripts/outgoing.sh $(TREE)
 
 # The tree under test, made from base/ and series/ unless KERNEL says otherwise.
 prepare-kernel-tree:
