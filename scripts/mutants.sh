@@ -44,26 +44,33 @@ fi
 rm -rf "$out"
 mkdir -p "$out"
 
-# The work tree at base + series/; remade only when series/ changed, so
-# that the build stays incremental.
+# The work tree at base + series/. The series is committed through a
+# separate index and then checked out, so that only the files that differ
+# from the tree's last state are rewritten and the build stays incremental.
 want=$(patch_digest "$top/series")
 stamp=$m/series
-if [ ! -e "$tree/.git" ] || [ "$(sed -n 1p "$stamp" 2>/dev/null)" != "$want" ]; then
+if [ ! -e "$tree/.git" ]; then
+	rm -rf "$tree" "$stamp"
+	git -C build/linux worktree prune
+	git -C build/linux worktree add -q --detach "$tree" base ||
+		die "cannot make the work tree $tree"
+fi
+if [ "$(sed -n 1p "$stamp" 2>/dev/null)" != "$want" ]; then
 	rm -f "$stamp"
-	if [ ! -e "$tree/.git" ]; then
-		rm -rf "$tree"
-		git -C build/linux worktree prune
-		git -C build/linux worktree add -q --detach "$tree" base ||
-			die "cannot make the work tree $tree"
-	fi
-	git -C "$tree" am --abort >/dev/null 2>&1
-	git -C "$tree" checkout -q -f --detach base && git -C "$tree" clean -qfdx ||
-		die "cannot reset $tree to the base"
+	commit=$(git -C "$tree" rev-parse base)
+	export GIT_INDEX_FILE="$m/series.index"
+	export GIT_AUTHOR_NAME="$GIT_COMMITTER_NAME" GIT_AUTHOR_EMAIL="$GIT_COMMITTER_EMAIL"
+	export GIT_AUTHOR_DATE="$GIT_COMMITTER_DATE"
+	git -C "$tree" read-tree base
 	for p in $(patch_order "$top/series"); do
-		git -C "$tree" am -q "$p" >/dev/null 2>&1 ||
+		git -C "$tree" apply --cached "$(realpath "$p")" ||
 			die "$p does not apply to the base"
+		commit=$(git -C "$tree" commit-tree -p "$commit" \
+			-m "$(sed -n 's/^Subject: //p' "$p")" "$(git -C "$tree" write-tree)")
 	done
-	printf '%s\n%s\n' "$want" "$(git -C "$tree" rev-parse HEAD)" >"$stamp"
+	unset GIT_INDEX_FILE
+	rm -f "$m/series.index"
+	printf '%s\n%s\n' "$want" "$commit" >"$stamp"
 fi
 head=$(sed -n 2p "$stamp")
 
@@ -99,7 +106,8 @@ for p in "$@"; do
 	name=$(basename "$p" .patch)
 	n=$((n + 1))
 	git -C "$tree" am --abort >/dev/null 2>&1
-	git -C "$tree" reset -q --hard "$head"
+	git -C "$tree" checkout -q -f --detach "$head"
+	git -C "$tree" clean -qfd
 	if ! git -C "$tree" am -q "$(realpath "$p")" >"$out/$name.am" 2>&1; then
 		echo "mutant $name: FAIL: does not apply to the series (log: $out/$name.am)"
 		survivors="$survivors $name"
@@ -122,7 +130,7 @@ for p in "$@"; do
 	names="$names $name"
 done
 [ -n "$boot_pid" ] && wait "$boot_pid"
-git -C "$tree" reset -q --hard "$head"
+git -C "$tree" checkout -q -f --detach "$head"
 
 for name in $names; do
 	judge "$name"
