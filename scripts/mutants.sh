@@ -7,10 +7,11 @@
 # (base and series/ applied with git am, never build/linux), the kernel is
 # rebuilt incrementally in build/mutants/obj and booted in one host KVM mode
 # with a light test set: psci_test, psci_fuzz and suspend_stress. That is
-# the "suspend" set of guest/tests.list without its slower tests, to keep
-# the whole gate within about 6 minutes once the tree is built (the first
-# run builds it cold). The tests are the series' own, built by the main
-# run (build/obj/series/kselftest/kvm); mutants change the kernel only.
+# the "suspend" set of guest/tests.list without its slower tests: a mutant
+# costs an incremental build and a boot of a few seconds, and the next
+# mutant builds while the last one boots (the first run builds the tree
+# cold). The tests are the series' own, built by the main run
+# (build/obj/series/kselftest/kvm); mutants change the kernel only.
 #
 # Prints "mutant NAME: caught by TEST[: CASE...]" or "mutant NAME:
 # SURVIVED" for each, then "gate mutants: K/N caught" and the survivors.
