@@ -11,6 +11,8 @@
 #                   show that nothing got worse
 #   make tree       build/linux: base and series as commits, to edit
 #   make export     write build/linux's commits back to series/
+#   make outgoing   series/ signed off by you and addressed, for git send-email
+#   make mutants    the mutation gate alone (MODE=nvhe by default)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/stock)
 #   make bench      the figures: what the SUSPEND exit and wake-up cost
@@ -58,8 +60,8 @@ CROSS_CC := aarch64-linux-gnu-gcc
 
 .PHONY: all check deps base tree series export prepare-kernel-tree kernel \
 	selftests guest-tests kernel-and-tests verdict stock upstream \
-	cross-checks debug fault-tests gates regression harness-tests bench \
-	bench-guests kvmtool fresh fresh-check clean
+	cross-checks debug fault-tests gates mutants regression harness-tests \
+	bench bench-guests kvmtool outgoing fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
@@ -91,6 +93,11 @@ tree: series
 
 export:
 	@sh scripts/export.sh $(TREE)
+
+# A copy of series/ for git send-email, in build/outgoing: signed off by
+# git's configured user, addressed with get_maintainer.pl.
+outgoing: base
+	@sh scripts/outgoing.sh $(TREE)
 
 # The tree under test, made from base/ and series/ unless KERNEL says otherwise.
 prepare-kernel-tree:
@@ -205,8 +212,12 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
-gates: $(INIT) stock
+gates: $(INIT) stock guest-tests
 	@CONFIGS="$(CONFIGS)" $(STAGE) gates env KVMTOOL=$(KVMTOOL) sh scripts/gates.sh $(INIT)
+
+# The mutation gate alone (scripts/mutants.sh; MODE=vhe and so on).
+mutants: guest-tests $(INIT)
+	@$(STAGE) mutants sh scripts/mutants.sh $(INIT)
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do

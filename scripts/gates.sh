@@ -17,6 +17,8 @@
 #   kvmtool      vmm/kvmtool applies with git am to kvmtool ($KVMTOOL, the
 #                snapshot by default), whose build then has no warning
 #                the unpatched kvmtool's does not have
+#   mutants      every wrong kernel of tests/mutants/ fails the tests
+#                (scripts/mutants.sh)
 #
 # It also leaves what the regression run needs: the base kernel and an
 # initramfs of the base's own selftests, in build/gates/base.
@@ -294,5 +296,18 @@ fi
 [ -f "$sobj/vmlinux" ] &&
 	"$tree/scripts/bloat-o-meter" "$g/base/vmlinux" "$sobj/vmlinux" >"$out/bloat-upstream.txt" 2>&1 &&
 	sed -n '1p;$p' "$out/bloat-upstream.txt" | sed 's/^/footprint upstream: /'
+
+# mutants: every plausible wrong kernel of tests/mutants/ fails the
+# SYSTEM_SUSPEND tests (scripts/mutants.sh, in a work tree of its own).
+sh "$top/scripts/mutants.sh" "$init" >"$out/mutants.log" 2>&1
+rc=$?
+grep '^mutant ' "$out/mutants.log"
+caught=$(sed -n 's/^gate mutants: \([0-9]*\/[0-9]*\) caught.*/\1/p' "$out/mutants.log")
+if [ $rc = 0 ] && [ -n "$caught" ]; then
+	pass mutants "$caught caught"
+else
+	fail mutants "${caught:-no} caught; $(grep -m 1 -E '^mutants not caught|^mutants: ' "$out/mutants.log")"
+fi
+
 
 gates_done

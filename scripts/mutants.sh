@@ -1,0 +1,143 @@
+#!/bin/sh
+# The mutation gate: each patch in tests/mutants/ is a plausible wrong
+# kernel (its commit message names the mistake), made on top of the series,
+# and the SYSTEM_SUSPEND tests must fail on every one of them.
+#
+# Each mutant is applied alone to a work tree of its own, build/mutants/tree
+# (base and series/ applied with git am, never build/linux), the kernel is
+# rebuilt incrementally in build/mutants/obj and booted in one host KVM mode
+# with a light test set: psci_test, psci_fuzz and suspend_stress. That is
+# the "suspend" set of guest/tests.list without its slower tests: a mutant
+# costs an incremental build and a boot of a few seconds, and the next
+# mutant builds while the last one boots (the first run builds the tree
+# cold). The tests are the series' own, built by the main run
+# (build/obj/series/kselftest/kvm); mutants change the kernel only.
+#
+# Prints "mutant NAME: caught by TEST[: CASE...]" or "mutant NAME:
+# SURVIVED" for each, then "gate mutants: K/N caught" and the survivors.
+# A mutant that does not apply or does not build is not caught.
+# Usage: scripts/mutants.sh INIT [MUTANT.patch...]
+#   MODE: the host KVM mode (default nvhe); the mutants default to
+#   tests/mutants/*.patch. Exits 0 only when every mutant is caught.
+set -u
+me=mutants
+. "$(dirname "$0")/lib.sh"
+
+top=$(pwd)
+init=$(realpath "$1")
+shift
+mode=${MODE:-nvhe}
+m=$top/build/mutants
+tree=$m/tree
+obj=$m/obj
+out=$m/out
+selftests=$top/build/obj/series/kselftest/kvm
+configs="$top/configs/kvm-test.config"
+tests="psci_test psci_fuzz suspend_stress"
+timeout=120
+
+[ -x "$selftests/aarch64/psci_test" ] && [ -d "$selftests/harness" ] ||
+	die "the series' tests are not built in $selftests: run 'make' first"
+if [ $# = 0 ]; then
+	set -- "$top"/tests/mutants/*.patch
+	[ -e "$1" ] || die "no mutants in tests/mutants/"
+fi
+rm -rf "$out"
+mkdir -p "$out"
+
+# The work tree at base + series/. The series is committed through a
+# separate index and then checked out, so that only the files that differ
+# from the tree's last state are rewritten and the build stays incremental.
+want=$(patch_digest "$top/series")
+stamp=$m/series
+if [ ! -e "$tree/.git" ]; then
+	rm -rf "$tree" "$stamp"
+	git -C build/linux worktree prune
+	git -C build/linux worktree add -q --detach "$tree" base ||
+		die "cannot make the work tree $tree"
+fi
+if [ "$(sed -n 1p "$stamp" 2>/dev/null)" != "$want" ]; then
+	rm -f "$stamp"
+	commit=$(git -C "$tree" rev-parse base)
+	export GIT_INDEX_FILE="$m/series.index"
+	export GIT_AUTHOR_NAME="$GIT_COMMITTER_NAME" GIT_AUTHOR_EMAIL="$GIT_COMMITTER_EMAIL"
+	export GIT_AUTHOR_DATE="$GIT_COMMITTER_DATE"
+	git -C "$tree" read-tree base
+	for p in $(patch_order "$top/series"); do
+		git -C "$tree" apply --cached "$(realpath "$p")" ||
+			die "$p does not apply to the base"
+		commit=$(git -C "$tree" commit-tree -p "$commit" \
+			-m "$(sed -n 's/^Subject: //p' "$p")" "$(git -C "$tree" write-tree)")
+	done
+	unset GIT_INDEX_FILE
+	rm -f "$m/series.index"
+	printf '%s\n%s\n' "$want" "$commit" >"$stamp"
+fi
+head=$(sed -n 2p "$stamp")
+
+# The guest: the light set, from guest/tests.list.
+awk -v t=" $tests " '/^#/ || !NF { next } index(t, " " $1 " ")' \
+	guest/tests.list >"$out/tests.list"
+[ "$(wc -l <"$out/tests.list")" = 3 ] || die "guest/tests.list lacks one of: $tests"
+
+n=0 caught=0 survivors=
+boot_pid=
+# judge NAME: the verdict on one mutant's boot, from its console log.
+judge() {
+	log=$out/$1.log
+	status=$(cat "$log.status" 2>/dev/null || echo "no boot")
+	failed=$(sed -n 's/^not ok [0-9]* \([^ ]*\).*/\1/p' "$log" 2>/dev/null | tr '\n' ' ')
+	cases=$(sed -n 's/^    not ok [0-9]* \([^ ]*\).*/\1/p' "$log" 2>/dev/null | tr '\n' ' ')
+	done_=$(grep -c '^\(not \)\?ok [0-9]' "$log" 2>/dev/null)
+	what=
+	[ -n "$failed" ] && what="${failed% }${cases:+ (cases: ${cases% })}"
+	[ "$status" != ok ] && what="${what:+$what; }host: $status"
+	[ "${done_:-0}" -lt 3 ] && [ -z "$what" ] && what="guest ended before its tests"
+	if [ -n "$what" ]; then
+		echo "mutant $1: caught by $what"
+		caught=$((caught + 1))
+	else
+		echo "mutant $1: SURVIVED (every test passed)"
+		survivors="$survivors $1"
+	fi
+}
+
+names=
+for p in "$@"; do
+	name=$(basename "$p" .patch)
+	n=$((n + 1))
+	git -C "$tree" am --abort >/dev/null 2>&1
+	git -C "$tree" checkout -q -f --detach "$head"
+	git -C "$tree" clean -qfd
+	if ! git -C "$tree" am -q "$(realpath "$p")" >"$out/$name.am" 2>&1; then
+		echo "mutant $name: FAIL: does not apply to the series (log: $out/$name.am)"
+		survivors="$survivors $name"
+		continue
+	fi
+	if ! sh scripts/kernel.sh "$tree" "$obj" $configs >"$out/$name.build" 2>&1; then
+		echo "mutant $name: FAIL: does not build (log: $out/$name.build)"
+		survivors="$survivors $name"
+		continue
+	fi
+	cp "$obj/arch/arm64/boot/Image" "$out/$name.Image"
+	[ -f "$out/guest.cpio" ] ||
+		sh scripts/initramfs.sh "$out/guest.cpio" "$obj" "$init" \
+			"$out/tests.list" all "$selftests" >/dev/null
+	# One boot at a time, next to the next mutant's build.
+	[ -n "$boot_pid" ] && wait "$boot_pid"
+	sh scripts/boot.sh "$out/$name.Image" "$out/guest.cpio" "$mode" \
+		"$out/$name.log" "$timeout" >/dev/null 2>&1 &
+	boot_pid=$!
+	names="$names $name"
+done
+[ -n "$boot_pid" ] && wait "$boot_pid"
+git -C "$tree" checkout -q -f --detach "$head"
+
+for name in $names; do
+	judge "$name"
+done
+echo "gate mutants: $caught/$n caught (mode $mode; logs: $out)"
+if [ -n "$survivors" ]; then
+	echo "mutants not caught:$survivors"
+	exit 1
+fi
