@@ -6,18 +6,24 @@
 # Each mutant is applied alone to a work tree of its own, build/mutants/tree
 # (base and series/ applied with git am, never build/linux), the kernel is
 # rebuilt incrementally in build/mutants/obj and booted in one host KVM mode
-# with a light test set: psci_test, psci_fuzz and suspend_stress. That is
-# the "suspend" set of guest/tests.list without its slower tests: a mutant
-# costs an incremental build and a boot of a few seconds, and the next
-# mutant builds while the last one boots (the first run builds the tree
-# cold). The tests are the series' own, built by the main run
-# (build/obj/series/kselftest/kvm); mutants change the kernel only.
+# with a light test set: psci_test, psci_fuzz, suspend_stress and
+# aarch32_suspend. That is the "suspend" set of guest/tests.list without its
+# slow linux_suspend, plus the 32-bit guest's test: the run is the a57 one
+# (Cortex-A57, nVHE), the one CPU with AArch32 EL1. A mutant costs an
+# incremental build and a boot of a few seconds, and the next mutant builds
+# while the last one boots (the first run builds the tree cold). Each test
+# gets 20 s and the guest 60 s: the set takes a few seconds on a correct
+# kernel, and a mutant that hangs it should not cost minutes. The series
+# itself is booted first the same way and must pass, so that a gate whose
+# set-up fails cannot count every mutant caught. The tests are the
+# series' own, built by the main run (build/obj/series/kselftest/kvm);
+# mutants change the kernel only.
 #
 # Prints "mutant NAME: caught by TEST[: CASE...]" or "mutant NAME:
 # SURVIVED" for each, then "gate mutants: K/N caught" and the survivors.
 # A mutant that does not apply or does not build is not caught.
 # Usage: scripts/mutants.sh INIT [MUTANT.patch...]
-#   MODE: the host KVM mode (default nvhe); the mutants default to
+#   MODE: the run of guest/modes (default a57); the mutants default to
 #   tests/mutants/*.patch. Exits 0 only when every mutant is caught.
 set -u
 me=mutants
@@ -26,17 +32,17 @@ me=mutants
 top=$(pwd)
 init=$(realpath "$1")
 shift
-mode=${MODE:-nvhe}
+mode=${MODE:-a57}
 m=$top/build/mutants
 tree=$m/tree
 obj=$m/obj
 out=$m/out
 selftests=$top/build/obj/series/kselftest/kvm
-configs="$top/configs/kvm-test.config"
-tests="psci_test psci_fuzz suspend_stress"
-timeout=120
+configs=${CONFIGS:-configs/kvm-test.config}
+tests="psci_test psci_fuzz suspend_stress aarch32_suspend"
+test_timeout=20 timeout=60
 
-[ -x "$selftests/aarch64/psci_test" ] && [ -d "$selftests/harness" ] ||
+{ [ -x "$selftests/aarch64/psci_test" ] && [ -d "$selftests/harness" ]; } ||
 	die "the series' tests are not built in $selftests: run 'make' first"
 if [ $# = 0 ]; then
 	set -- "$top"/tests/mutants/*.patch
@@ -76,9 +82,11 @@ fi
 head=$(sed -n 2p "$stamp")
 
 # The guest: the light set, from guest/tests.list.
-awk -v t=" $tests " '/^#/ || !NF { next } index(t, " " $1 " ")' \
+awk -v t=" $tests " -v s="$test_timeout" \
+	'/^#/ || !NF { next } index(t, " " $1 " ") { $2 = s; print }' \
 	guest/tests.list >"$out/tests.list"
-[ "$(wc -l <"$out/tests.list")" = 3 ] || die "guest/tests.list lacks one of: $tests"
+[ "$(wc -l <"$out/tests.list")" = "$(echo "$tests" | wc -w)" ] ||
+	die "guest/tests.list lacks one of: $tests"
 
 n=0 caught=0 survivors=
 boot_pid=
@@ -92,7 +100,7 @@ judge() {
 	what=
 	[ -n "$failed" ] && what="${failed% }${cases:+ (cases: ${cases% })}"
 	[ "$status" != ok ] && what="${what:+$what; }host: $status"
-	[ "${done_:-0}" -lt 3 ] && [ -z "$what" ] && what="guest ended before its tests"
+	[ "${done_:-0}" -lt "$ntests" ] && [ -z "$what" ] && what="guest ended before its tests"
 	if [ -n "$what" ]; then
 		echo "mutant $1: caught by $what"
 		caught=$((caught + 1))
@@ -101,6 +109,26 @@ judge() {
 		survivors="$survivors $1"
 	fi
 }
+
+# The control: the series itself must pass the same boot.
+git -C "$tree" am --abort >/dev/null 2>&1
+git -C "$tree" checkout -q -f --detach "$head"
+git -C "$tree" clean -qfd
+# shellcheck disable=SC2086 # CONFIGS is a list of fragments
+sh scripts/kernel.sh "$tree" "$obj" $configs >"$out/series.build" 2>&1 ||
+	die "the series does not build in $tree (log: $out/series.build)"
+sh scripts/initramfs.sh "$out/guest.cpio" "$obj" "$init" "$out/tests.list" all \
+	"$selftests" >/dev/null || die "cannot make the gate's initramfs"
+sh scripts/boot.sh "$obj/arch/arm64/boot/Image" "$out/guest.cpio" "$mode" \
+	"$out/series.log" "$timeout" >/dev/null 2>&1
+ntests=$(wc -l <"$out/tests.list")
+if [ "$(cat "$out/series.log.status" 2>/dev/null)" != ok ] ||
+   grep -q '^not ok [0-9]' "$out/series.log" ||
+   [ "$(grep -c '^ok [0-9]' "$out/series.log")" != "$ntests" ]; then
+	tail -n 20 "$out/series.log" >&2
+	die "the series itself fails the gate's tests in mode $mode (log: $out/series.log)"
+fi
+echo "series: passes the gate's $ntests tests in mode $mode (the control)"
 
 names=
 for p in "$@"; do
@@ -114,15 +142,13 @@ for p in "$@"; do
 		survivors="$survivors $name"
 		continue
 	fi
+	# shellcheck disable=SC2086 # CONFIGS is a list of fragments
 	if ! sh scripts/kernel.sh "$tree" "$obj" $configs >"$out/$name.build" 2>&1; then
 		echo "mutant $name: FAIL: does not build (log: $out/$name.build)"
 		survivors="$survivors $name"
 		continue
 	fi
 	cp "$obj/arch/arm64/boot/Image" "$out/$name.Image"
-	[ -f "$out/guest.cpio" ] ||
-		sh scripts/initramfs.sh "$out/guest.cpio" "$obj" "$init" \
-			"$out/tests.list" all "$selftests" >/dev/null
 	# One boot at a time, next to the next mutant's build.
 	[ -n "$boot_pid" ] && wait "$boot_pid"
 	sh scripts/boot.sh "$out/$name.Image" "$out/guest.cpio" "$mode" \

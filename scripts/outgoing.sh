@@ -15,7 +15,7 @@ tree=$(realpath "$1")
 dir=${2:-build/outgoing}
 name=$(git config user.name || true)
 email=$(git config user.email || true)
-[ -n "$name" ] && [ -n "$email" ] ||
+{ [ -n "$name" ] && [ -n "$email" ]; } ||
 	die "git has no identity to sign the patches with; set it with" \
 	    "'git config --global user.name \"Your Name\"' and" \
 	    "'git config --global user.email you@example.org', then run again"
@@ -24,7 +24,7 @@ sob="Signed-off-by: $name <$email>"
 patches=$(patch_order series)
 [ -n "$patches" ] || die "series/ holds no patches"
 getm() {
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2046 # one argument per patch path
 	(cd "$tree" && perl scripts/get_maintainer.pl --no-git --no-git-fallback \
 		--norolestats "$@" $(for p in $patches; do realpath "$OLDPWD/$p"; done))
 }
@@ -51,7 +51,7 @@ for p in series/0000-cover-letter.patch $patches; do
 		BEGIN { hdr = 1 }
 	' "$p" >"$dir/${p##*/}"
 done
-n=$(ls "$dir" | wc -l)
+n=$(find "$dir" -name '*.patch' | wc -l)
 echo "outgoing: $n mails in $dir/, signed off by $name <$email>"
 echo "outgoing: To: $to"
 echo "outgoing: Cc: $cc"
