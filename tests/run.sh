@@ -57,6 +57,11 @@ expect "verdict: a required test that skips fails" 1 \
 expect "verdict: the series' psci_test on the base (recorded) skips, and fails" 1 \
 	'^  psci_test: system_suspend_honour +FAIL' \
 	"$verdict" -l guest/tests.list -r "base:$logs/on-base.log:$logs/psci.list"
+expect "verdict: linux_suspend on the base (recorded): no deep, and it fails" 1 \
+	"^  linux_suspend: cycles_deep_offered +FAIL" \
+	"$verdict" -l guest/tests.list -r "base:$logs/linux-suspend-on-base.log:$logs/linux_suspend.list"
+grep -q "not ok 1 cycles_deep_offered # mem_sleep is '\[s2idle\]'" "$logs/linux-suspend-on-base.log"
+ktap_result $? "linux_suspend on the base (recorded) says why: mem_sleep is '[s2idle]'"
 expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
@@ -142,6 +147,7 @@ for log in "$logs"/*.log "$work"/*.log; do
 	case $log in
 	*/sub-extra.log) continue ;;
 	*/on-base.log) list=$logs/psci.list ;;
+	*/linux-suspend-on-base.log) list=$logs/linux_suspend.list ;;
 	*) list=$logs/suspend.list ;;
 	esac
 	expect "kunit.py parse agrees with the verdict on ${log#"$top"/}" 0 \
