@@ -43,7 +43,6 @@
  * is reported as a KTAP result.
  */
 
-#include <sys/wait.h>
 
 #include <linux/psci.h>
 
@@ -398,28 +397,17 @@ static const struct test_case test_cases[] = {
 	{ "big_endian_resume",		big_endian_resume },
 };
 
+static void test_case_run(void *arg)
+{
+	const struct test_case *tc = arg;
+
+	tc->run();
+}
+
 static void run_test_case(const struct test_case *tc)
 {
-	int status;
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
-	TEST_ASSERT(pid >= 0, "fork() failed");
-	if (!pid) {
-		alarm(CASE_TIMEOUT_S);
-		tc->run();
-		exit(KSFT_PASS);
-	}
-	TEST_ASSERT(waitpid(pid, &status, 0) == pid, "waitpid() failed");
-
-	if (WIFSIGNALED(status))
-		ksft_print_msg("%s: killed by signal %d (%s)%s\n", tc->name,
-			       WTERMSIG(status), strsignal(WTERMSIG(status)),
-			       WTERMSIG(status) == SIGALRM ?
-			       ": the guest did not come back in time" : "");
-	ksft_test_result(WIFEXITED(status) && WEXITSTATUS(status) == KSFT_PASS,
-			 "%s\n", tc->name);
+	run_case_in_child(tc->name, CASE_TIMEOUT_S, test_case_run,
+			  (void *)tc, NULL);
 }
 
 int main(void)
