@@ -33,13 +33,15 @@
  */
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <time.h>
 
 #include <linux/psci.h>
 
-#include "gic.h"
+#include "gic.h"		/* 6.1's uses bool and uint*_t, includes neither */
 #include "kvm_util.h"
 #include "processor.h"
 #include "test_util.h"
