@@ -33,7 +33,7 @@ GUEST	:= $(B)/guest
 # The runs: host CPU and KVM mode, from guest/modes.
 MODES	?= vhe nvhe protected a57
 # Those without AArch32 EL1, where the base without the series runs too.
-MODES64	= $(filter $(shell awk '$$3 == "aarch64" { print $$1 }' guest/modes),$(MODES))
+MODES_FULL = $(filter $(shell awk '$$3 == "full" { print $$1 }' guest/modes),$(MODES))
 # The kconfig fragments of the test kernel: the default named here only.
 TEST_CONFIG := configs/kvm-test.config
 CONFIGS	?= $(TEST_CONFIG)
@@ -139,7 +139,7 @@ $(VERDICT): scripts/verdict.c guest/console.h
 	$(HOSTCC) -O2 -Wall -Wextra -Werror -o $@ $<
 
 # run-SET: boot the kernel under test with the tests of SET (a flag of
-# guest/tests.list, or "all") in every mode; the modes with AArch32 EL1
+# guest/tests.list, or "all") in every mode; the "short" modes
 # (guest/modes) take the suspend set and the aarch32 tests instead.
 # linux_suspend boots the same Image under lkvm, with an initramfs of its
 # own init. SET_EXCLUDE (",-FLAG...") leaves tests out of every mode.
@@ -156,12 +156,12 @@ run-%: kernel-and-tests $(INIT) kvmtool
 	@$(OBJ)/usr/gen_init_cpio $(GUEST)/linux_suspend-inner.list \
 		>$(GUEST)/linux_suspend-inner.cpio
 	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
-		$(OBJ) $(INIT) $(LIST) $*,-aarch32$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
-	@$(STAGE) "guest aarch32 $(NAME)" sh scripts/initramfs.sh \
-		$(GUEST)/$(NAME)-aarch32.cpio $(OBJ) $(INIT) $(LIST) \
+		$(OBJ) $(INIT) $(LIST) $*$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
+	@$(STAGE) "guest short $(NAME)" sh scripts/initramfs.sh \
+		$(GUEST)/$(NAME)-short.cpio $(OBJ) $(INIT) $(LIST) \
 		suspend$(SET_EXCLUDE)+aarch32$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
 	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
-		$(GUEST)/$(NAME)-aarch32.cpio $(LOGS) $(MODES)
+		$(GUEST)/$(NAME)-short.cpio $(LOGS) $(MODES)
 
 # The kernel's own KTAP parser must agree with the verdict on every log.
 verdict: $(VERDICT)
@@ -227,14 +227,14 @@ regression: gates
 	@mkdir -p $(LOGS)
 	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
 		$(B)/gates/base/all.cpio - \
-		$(LOGS) $(MODES64)
-	@for m in $(MODES64); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
+		$(LOGS) $(MODES_FULL)
+	@for m in $(MODES_FULL); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
 
 harness-tests: $(VERDICT)
 	@sh tests/run.sh
 
 bench:
-	@MODES="$(MODES64)" sh scripts/bench.sh
+	@MODES="$(MODES_FULL)" sh scripts/bench.sh
 
 # suspend_bench (the tests.list lines flagged bench), one boot per mode of
 # "max" (the three KVM modes); scripts/bench.sh reads the figures from the
@@ -244,7 +244,7 @@ bench-guests: kernel-and-tests $(INIT)
 	@$(STAGE) "guest bench" sh scripts/initramfs.sh $(GUEST)/bench.cpio \
 		$(OBJ) $(INIT) $(LIST) bench $(SELFTESTS)
 	@sh scripts/run.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio - \
-		$(LOGS) $(MODES64)
+		$(LOGS) $(MODES_FULL)
 
 # The README's two commands on a new machine: a clean Debian 12 root made
 # anew by mmdebstrap, a clean clone of HEAD in it (scripts/fresh.sh).

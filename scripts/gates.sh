@@ -157,7 +157,7 @@ for o in psci arm; do
 	cp "$kobj/arch/arm64/kvm/$o.o" "$g/base/$o.o"
 done
 sh "$top/scripts/initramfs.sh" "$g/base/all.cpio" "$kobj" "$init" \
-	"$top/guest/tests.list" -harness,-aarch32 "$kobj/kselftest/kvm" ||
+	"$top/guest/tests.list" -harness "$kobj/kselftest/kvm" ||
 	die "cannot make the base's initramfs"
 kvm_checks base
 docs base

@@ -5,7 +5,7 @@
 # a row. JOBS=1 runs them one after the other.
 # Usage: scripts/run.sh LABEL IMAGE INITRAMFS INITRAMFS32 LOGDIR MODE...
 #   INITRAMFS is booted in the modes whose TESTS column in guest/modes is
-#   "aarch64", INITRAMFS32 in the "aarch32" ones ("-" if none is among the
+#   "full", INITRAMFS32 in the "short" ones ("-" if none is among the
 #   MODEs); scripts/initramfs.sh made them, each with its guest list in
 #   INITRAMFS.d/tests.list.
 #   Writes LOGDIR/LABEL-MODE.log (and .status, from scripts/boot.sh) for
@@ -27,11 +27,11 @@ here=$(dirname "$0")
 # The initramfs of a mode.
 initrd_of() {
 	case $(mode_field "$1" tests) in
-	aarch64) echo "$initrd64" ;;
-	aarch32) [ "$initrd32" != - ] ||
-			die "mode '$1' runs 32-bit guests: give INITRAMFS32"
+	full) echo "$initrd64" ;;
+	short) [ "$initrd32" != - ] ||
+			die "mode '$1' runs the short set: give INITRAMFS32"
 		echo "$initrd32" ;;
-	*) die "mode '$1': no such mode, or no TESTS column (aarch64, aarch32) in guest/modes" ;;
+	*) die "mode '$1': no such mode, or no TESTS column (full, short) in guest/modes" ;;
 	esac
 }
 
