@@ -5,7 +5,10 @@
  * power the machine off.
  *
  * /tests.list has one test a line: NAME TIMEOUT-SECONDS PROGRAM [ARG...];
- * '#' starts a comment. What init writes on the console, and what
+ * '#' starts a comment. With harness_only=NAME on the kernel command line
+ * (the kernel hands it to init as an environment variable), only the test
+ * NAME runs: a failed test reproduced alone, with the same kernel and
+ * initramfs (scripts/verdict.c prints the command). What init writes on the console, and what
  * scripts/verdict.c reads back, is described in guest/console.h.
  */
 #define _GNU_SOURCE
@@ -72,6 +75,7 @@ static double seconds(void)
 static int read_tests(const char *path)
 {
 	static char line[1024];
+	const char *only = getenv("harness_only");
 	FILE *f = fopen(path, "r");
 
 	if (!f) {
@@ -86,7 +90,7 @@ static int read_tests(const char *path)
 		if (hash)
 			*hash = '\0';
 		t->name = strtok_r(line, " \t\n", &save);
-		if (!t->name)
+		if (!t->name || (only && strcmp(t->name, only)))
 			continue;
 		word = strtok_r(NULL, " \t\n", &save);
 		t->timeout = word ? atoi(word) : 0;

@@ -2,7 +2,7 @@
 # Boot a kernel and initramfs under QEMU (TCG, with EL2 for KVM) in one host
 # KVM mode, with a host-side timeout; the console goes to LOG and the way
 # QEMU ended to LOG.status ("ok", "timeout N s", "exit N").
-# Usage: scripts/boot.sh IMAGE INITRAMFS MODE LOG TIMEOUT
+# Usage: scripts/boot.sh IMAGE INITRAMFS MODE LOG TIMEOUT [KERNEL-ARG...]
 #   MODE: a line of guest/modes, which gives QEMU's CPU and the kernel
 #   arguments (vhe, nvhe, protected on "max"; a57 on Cortex-A57)
 set -eu
@@ -11,6 +11,10 @@ me=boot
 . "$(dirname "$0")/lib.sh"
 
 image=$1 initrd=$2 mode=$3 log=$4 limit=$5
+shift 5
+# KERNEL-ARGs go on the kernel command line too (harness_only=TEST: the
+# guest's init runs that test alone).
+extra=$*
 
 cpu=$(mode_field "$mode" cpu) ||
 	die "unknown mode '$mode': guest/modes has $(known_modes)"
@@ -21,7 +25,7 @@ set -- qemu-system-aarch64 \
 	-cpu "$cpu" -smp 2 -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$image" -initrd "$initrd" \
-	-append "console=ttyAMA0 panic=-1${kvmarg:+ $kvmarg}"
+	-append "console=ttyAMA0 panic=-1${kvmarg:+ $kvmarg}${extra:+ $extra}"
 
 # The head of the log says where the run came from: the command, the
 # tools' versions, and the kernel's commit and config (scripts/kernel.sh).

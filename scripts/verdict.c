@@ -525,12 +525,17 @@ static int run_has_failure(int r)
 	return 0;
 }
 
-/* The command that boots a failed run's guest again, left by scripts/run.sh. */
+/*
+ * The command that boots a failed run's guest again, left by scripts/run.sh,
+ * and for each failed test the same command with harness_only=TEST, which
+ * has the guest's init run that test alone.
+ */
 static void print_reproducer(int r)
 {
 	char path[4096], *line = NULL;
 	size_t size = 0;
 	FILE *f;
+	int i;
 
 	snprintf(path, sizeof(path), "%s.repro", runs[r].log);
 	f = fopen(path, "r");
@@ -539,6 +544,15 @@ static void print_reproducer(int r)
 	if (getline(&line, &size, f) > 0) {
 		chomp(line);
 		printf("reproduce %s: %s\n", runs[r].label, line);
+		for (i = 0; i < nr_rows; i++) {
+			enum result res = rows[i].cell[r].result;
+
+			if (!rows[i].is_sub && (res == RES_FAIL ||
+			    res == RES_TIMEOUT || res == RES_MISSING))
+				printf("reproduce %s %s: %s harness_only=%s\n",
+				       runs[r].label, rows[i].name, line,
+				       rows[i].name);
+		}
 	}
 	free(line);
 	fclose(f);

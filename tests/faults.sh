@@ -67,6 +67,25 @@ check "the long line's test passes, its subtest counted" "$work/programs.log" \
 check "the test after the closed-output hang runs and passes" \
 	"$work/programs.log" "$work/programs.cpio.d/tests.list" '^after_hang +ok'
 
+# A failed test's reproducer: the verdict prints, for each failed test, the
+# run's boot command (scripts/run.sh leaves it in LOG.repro) with
+# harness_only=TEST; that boot runs the test alone and fails the same way.
+echo "sh scripts/boot.sh $image $work/programs.cpio vhe $work/alone.log 60" \
+	>"$work/programs.log.repro"
+"$verdict" -l guest/tests.list -r "fault:$work/programs.log:$work/programs.cpio.d/tests.list" \
+	>"$work/repro.out" 2>&1
+repro=$(sed -n 's/^reproduce fault crash: //p' "$work/repro.out")
+case $repro in
+*" harness_only=crash")
+	ktap_result 0 "a failed test's reproducer is printed, with harness_only" ;;
+*)	ktap_result 1 "a failed test's reproducer is printed, with harness_only"
+	sed 's/^/  /' "$work/repro.out" | ktap_diag ;;
+esac
+$repro >/dev/null 2>&1
+has "the reproducer boots the failed test alone" "$work/alone.log" "1..1"
+has "... and it fails the same way" "$work/alone.log" \
+	"not ok 1 crash # killed by signal 11 (Segmentation fault)"
+
 # A guest that never powers off: the host-side timeout ends it.
 printf '%s\n' "hang 600 - hang" >"$work/hung.list"
 sh scripts/initramfs.sh "$work/hung.cpio" "$kobj" "$init" "$work/hung.list" \
