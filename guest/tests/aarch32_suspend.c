@@ -383,11 +383,6 @@ static void big_endian_resume(void)
 	kvm_vm_free(g.vm);
 }
 
-struct test_case {
-	const char *name;
-	void (*run)(void);
-};
-
 static const struct test_case test_cases[] = {
 	{ "features_without_cap",	features_without_cap },
 	{ "features_with_cap",		features_with_cap },
@@ -397,23 +392,8 @@ static const struct test_case test_cases[] = {
 	{ "big_endian_resume",		big_endian_resume },
 };
 
-static void test_case_run(void *arg)
-{
-	const struct test_case *tc = arg;
-
-	tc->run();
-}
-
-static void run_test_case(const struct test_case *tc)
-{
-	run_case_in_child(tc->name, CASE_TIMEOUT_S, test_case_run,
-			  (void *)tc, NULL);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	if (!kvm_has_cap(KVM_CAP_ARM_EL1_32BIT))
 		ksft_exit_skip("KVM_CAP_ARM_EL1_32BIT not supported: this CPU has no AArch32 EL1\n");
@@ -421,8 +401,7 @@ int main(void)
 		ksft_exit_skip("KVM_CAP_ARM_SYSTEM_SUSPEND not supported\n");
 	ksft_set_plan(ARRAY_SIZE(test_cases));
 
-	for (i = 0; i < ARRAY_SIZE(test_cases); i++)
-		run_test_case(&test_cases[i]);
+	run_test_cases(test_cases, ARRAY_SIZE(test_cases), CASE_TIMEOUT_S);
 
 	ksft_finished();
 }

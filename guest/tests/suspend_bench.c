@@ -751,11 +751,6 @@ static void print_results(void)
 	}
 }
 
-struct test_case {
-	const char *name;
-	void (*run)(void);
-};
-
 static const struct test_case test_cases[] = {
 	{ "exit_round_trip",	host_exit_round_trip },
 	{ "wakeup_vgic_spi",	host_wakeup_vgic_spi },
@@ -763,23 +758,8 @@ static const struct test_case test_cases[] = {
 	{ "honoured_cycle",	host_honoured_cycle },
 };
 
-static void test_case_run(void *arg)
-{
-	const struct test_case *tc = arg;
-
-	tc->run();
-}
-
-static void run_test_case(const struct test_case *tc)
-{
-	run_case_in_child(tc->name, CASE_TIMEOUT_S, test_case_run,
-			  (void *)tc, NULL);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	if (!kvm_has_cap(KVM_CAP_ARM_SYSTEM_SUSPEND))
 		ksft_exit_skip("KVM_CAP_ARM_SYSTEM_SUSPEND not supported\n");
@@ -788,8 +768,7 @@ int main(void)
 	TEST_ASSERT(results != MAP_FAILED, "mmap() failed");
 	ksft_set_plan(ARRAY_SIZE(test_cases));
 
-	for (i = 0; i < ARRAY_SIZE(test_cases); i++)
-		run_test_case(&test_cases[i]);
+	run_test_cases(test_cases, ARRAY_SIZE(test_cases), CASE_TIMEOUT_S);
 
 	print_results();
 	ksft_finished();

@@ -579,41 +579,20 @@ static void host_reset_while_suspended(void)
 	kvm_vm_free(vm);
 }
 
-struct test_case {
-	const char *name;
-	void (*run)(void);
-};
-
 static const struct test_case test_cases[] = {
 	{ "concurrent_suspend",		host_concurrent_suspend },
 	{ "enable_cap_while_running",	host_enable_cap_while_running },
 	{ "reset_while_suspended",	host_reset_while_suspended },
 };
 
-static void test_case_run(void *arg)
-{
-	const struct test_case *tc = arg;
-
-	tc->run();
-}
-
-static void run_test_case(const struct test_case *tc)
-{
-	run_case_in_child(tc->name, CASE_TIMEOUT_S, test_case_run,
-			  (void *)tc, NULL);
-}
-
 int main(void)
 {
-	int i;
-
 	ksft_print_header();
 	if (!kvm_has_cap(KVM_CAP_ARM_SYSTEM_SUSPEND))
 		ksft_exit_skip("KVM_CAP_ARM_SYSTEM_SUSPEND not supported\n");
 	ksft_set_plan(ARRAY_SIZE(test_cases));
 
-	for (i = 0; i < ARRAY_SIZE(test_cases); i++)
-		run_test_case(&test_cases[i]);
+	run_test_cases(test_cases, ARRAY_SIZE(test_cases), CASE_TIMEOUT_S);
 
 	ksft_finished();
 }

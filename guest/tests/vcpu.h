@@ -79,4 +79,29 @@ static inline void run_case_in_child(const char *name, unsigned int timeout_s,
 			 "%s\n", name);
 }
 
+
+/* A program's test case that takes no argument, run by run_test_cases(). */
+struct test_case {
+	const char *name;
+	void (*run)(void);
+};
+
+static inline void test_case_run(void *arg)
+{
+	const struct test_case *tc = arg;
+
+	tc->run();
+}
+
+/* Each of the N cases in a child of its own, under TIMEOUT_S. */
+static inline void run_test_cases(const struct test_case *tcs, int n,
+				  unsigned int timeout_s)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		run_case_in_child(tcs[i].name, timeout_s, test_case_run,
+				  (void *)&tcs[i], NULL);
+}
+
 #endif
