@@ -31,7 +31,7 @@
 
 #include "../guest/console.h"
 
-#define MAX_RUNS	16
+#define MAX_RUNS	32
 #define MAX_ROWS	256
 #define NAME_LEN	96
 

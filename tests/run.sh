@@ -62,6 +62,14 @@ expect "verdict: linux_suspend on the base (recorded): no deep, and it fails" 1 
 	"$verdict" -l guest/tests.list -r "base:$logs/linux-suspend-on-base.log:$logs/linux_suspend.list"
 grep -q "not ok 1 cycles_deep_offered # mem_sleep is '\[s2idle\]'" "$logs/linux-suspend-on-base.log"
 ktap_result $? "linux_suspend on the base (recorded) says why: mem_sleep is '[s2idle]'"
+# make check judges 19 runs at once (four runs of each kernel, three of the
+# base); the verdict takes more than that.
+set --
+for i in $(seq 1 24); do
+	set -- "$@" -r "run$i:$logs/good.log:$logs/suspend.list"
+done
+expect "verdict: 24 runs at once are judged, not refused" 0 \
+	'^312 passed, 0 failed, 0 skipped$' "$verdict" -l guest/tests.list "$@"
 expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
