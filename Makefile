@@ -14,7 +14,7 @@
 #   make outgoing   series/ signed off by you and addressed, for git send-email
 #   make mutants    the mutation gate alone (MODE=nvhe by default)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
-#   make upstream   the same on the unmodified Debian tree (build/stock)
+#   make upstream   the same on the unmodified Debian tree (build/upstream)
 #   make bench      the figures: what the SUSPEND exit and wake-up cost
 #                   against their floors in each mode (suspend_bench), and
 #                   the harness's own times, cold and warm page cache
@@ -27,7 +27,7 @@
 
 B	:= build
 TREE	:= $(B)/linux
-STOCK	:= $(B)/stock
+UPSTREAM := $(B)/upstream
 LOGS	:= $(B)/logs
 GUEST	:= $(B)/guest
 # The runs: host CPU and KVM mode, from guest/modes.
@@ -49,7 +49,7 @@ OBJ	:= $(B)/obj/$(NAME)
 SELFTESTS := $(B)/obj/series/kselftest/kvm
 IMAGE	= $(1)/arch/arm64/boot/Image
 
-STAGE	:= sh scripts/stage.sh
+TIMED	:= sh scripts/timed.sh
 VERDICT	:= $(B)/host/verdict
 INIT	:= $(GUEST)/init
 HOSTCC	?= gcc
@@ -58,8 +58,8 @@ KVMTOOL	?= ../shared/vendor/kvmtool-b48735e5d562.tar.xz
 LKVM	:= $(B)/kvmtool/lkvm-static
 CROSS_CC := aarch64-linux-gnu-gcc
 
-.PHONY: all check deps base tree series export prepare-kernel-tree kernel \
-	selftests guest-tests kernel-and-tests verdict stock upstream \
+.PHONY: all check deps base tree series export tree-under-test kernel \
+	selftests guest-tests boot-inputs verdict upstream-tree upstream \
 	cross-checks debug fault-tests gates mutants regression harness-tests \
 	bench bench-guests kvmtool outgoing fresh fresh-check clean
 
@@ -70,8 +70,8 @@ all: deps
 
 check: deps
 	@rm -rf $(LOGS)/runs $(B)/counts
-	@$(STAGE) "harness tests" sh tests/run.sh
-	@$(STAGE) "clean-root tests" sh tests/clean-root.sh
+	@$(TIMED) "harness tests" sh tests/harness.sh
+	@$(TIMED) "clean-root tests" sh tests/clean-root.sh
 	@$(MAKE) -s --no-print-directory run-all
 	@$(MAKE) -s --no-print-directory fault-tests
 	@$(MAKE) -s --no-print-directory cross-checks
@@ -83,10 +83,10 @@ deps:
 	@sh scripts/deps.sh
 
 base: deps
-	@$(STAGE) base sh scripts/base.sh $(TREE)
+	@$(TIMED) base sh scripts/base.sh $(TREE)
 
 series: base
-	@$(STAGE) series sh scripts/series.sh $(TREE)
+	@$(TIMED) series sh scripts/series.sh $(TREE)
 
 tree: series
 	@echo "tree: $(TREE), branch series on tag base; edit, commit, then 'make export'"
@@ -100,35 +100,35 @@ outgoing: base
 	@sh scripts/outgoing.sh $(TREE)
 
 # The tree under test, made from base/ and series/ unless KERNEL says otherwise.
-prepare-kernel-tree:
+tree-under-test:
 	@if [ "$(KERNEL)" = "$(TREE)" ]; then $(MAKE) -s --no-print-directory series; fi
 
-kernel: prepare-kernel-tree
-	@$(STAGE) "kernel $(NAME)" sh scripts/kernel.sh $(KERNEL) $(OBJ) $(CONFIGS)
+kernel: tree-under-test
+	@$(TIMED) "kernel $(NAME)" sh scripts/kernel.sh $(KERNEL) $(OBJ) $(CONFIGS)
 
 # The KVM selftests of a tree, against its own uapi headers: all of them,
 # or the programs SELFTEST_PROGS names.
 selftests: kernel
-	@$(STAGE) "selftests $(NAME)" sh scripts/selftests.sh $(KERNEL) $(OBJ) $(SELFTEST_PROGS)
+	@$(TIMED) "selftests $(NAME)" sh scripts/selftests.sh $(KERNEL) $(OBJ) $(SELFTEST_PROGS)
 
 # The project's own guest tests, on the series' selftest library.
 guest-tests: selftests
-	@$(STAGE) "guest tests" $(MAKE) -s --no-print-directory -C guest/tests \
+	@$(TIMED) "guest tests" $(MAKE) -s --no-print-directory -C guest/tests \
 		SRC=$(abspath $(TREE)) OBJ=$(abspath $(B)/obj/series) \
 		OUT=$(abspath $(SELFTESTS))/harness
 
 # The kernel under test and the series' tests, each built once.
 ifeq ($(NAME),series)
-kernel-and-tests: guest-tests
+boot-inputs: guest-tests
 else
-kernel-and-tests: kernel
+boot-inputs: kernel
 	@$(MAKE) -s --no-print-directory KERNEL=$(TREE) NAME=series \
 		CONFIGS=$(TEST_CONFIG) guest-tests
 endif
 
 # lkvm with the project's kvmtool patches (vmm/kvmtool).
 kvmtool: base
-	@$(STAGE) kvmtool sh scripts/kvmtool.sh $(KVMTOOL) $(TREE) vmm/kvmtool $(B)/kvmtool
+	@$(TIMED) kvmtool sh scripts/kvmtool.sh $(KVMTOOL) $(TREE) vmm/kvmtool $(B)/kvmtool
 
 $(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
@@ -147,7 +147,7 @@ $(VERDICT): scripts/verdict.c guest/console.h
 KVMTOOL_FILES = /kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
 	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio
 
-run-%: kernel-and-tests $(INIT) kvmtool
+run-%: boot-inputs $(INIT) kvmtool
 	@mkdir -p $(LOGS) $(GUEST)
 	@printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
 		"dir /proc 0755 0 0" "dir /sys 0755 0 0" \
@@ -155,12 +155,12 @@ run-%: kernel-and-tests $(INIT) kvmtool
 		>$(GUEST)/linux_suspend-inner.list
 	@$(OBJ)/usr/gen_init_cpio $(GUEST)/linux_suspend-inner.list \
 		>$(GUEST)/linux_suspend-inner.cpio
-	@$(STAGE) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
+	@$(TIMED) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
 		$(OBJ) $(INIT) $(LIST) $*$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
-	@$(STAGE) "guest short $(NAME)" sh scripts/initramfs.sh \
+	@$(TIMED) "guest short $(NAME)" sh scripts/initramfs.sh \
 		$(GUEST)/$(NAME)-short.cpio $(OBJ) $(INIT) $(LIST) \
 		suspend$(SET_EXCLUDE)+aarch32$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
-	@sh scripts/run.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
+	@sh scripts/boot-modes.sh $(NAME) $(call IMAGE,$(OBJ)) $(GUEST)/$(NAME)-$*.cpio \
 		$(GUEST)/$(NAME)-short.cpio $(LOGS) $(MODES)
 
 # The kernel's own KTAP parser must agree with the verdict on every log.
@@ -175,29 +175,29 @@ verdict: $(VERDICT)
 
 # The unmodified Debian tree, upstream's implementation of the same ABI,
 # checked out from the import commit of build/linux.
-stock: base
-	@if [ ! -d $(STOCK) ]; then \
-		$(STAGE) "stock tree" git -C $(TREE) worktree add -q --detach \
-			$(abspath $(STOCK)) stock; fi
+upstream-tree: base
+	@if [ ! -d $(UPSTREAM) ]; then \
+		$(TIMED) "upstream tree" git -C $(TREE) worktree add -q --detach \
+			$(abspath $(UPSTREAM)) upstream; fi
 
-upstream: stock
+upstream: upstream-tree
 	@rm -rf $(LOGS)/runs $(B)/counts
-	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) run-suspend
+	@$(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) run-suspend
 	@$(MAKE) -s --no-print-directory verdict
 
 # Our tests on upstream's kernel, and upstream's psci_test on ours. The
 # unmodified tree cannot build all its KVM selftests (base/ fixes that):
 # take only its psci_test.
-cross-checks: stock
-	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) run-suspend
-	@$(MAKE) -s --no-print-directory KERNEL=$(STOCK) \
+cross-checks: upstream-tree
+	@$(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) run-suspend
+	@$(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) \
 		SELFTEST_PROGS=aarch64/psci_test selftests
 	@mkdir -p $(LOGS)
-	@$(STAGE) "guest upstream psci_test" sh scripts/initramfs.sh \
-		$(GUEST)/upstream-psci.cpio $(B)/obj/series $(INIT) \
-		guest/upstream.list all $(B)/obj/stock/kselftest/kvm
-	@sh scripts/run.sh upstream-psci $(call IMAGE,$(B)/obj/series) \
-		$(GUEST)/upstream-psci.cpio $(GUEST)/upstream-psci.cpio \
+	@$(TIMED) "guest upstream psci_test" sh scripts/initramfs.sh \
+		$(GUEST)/upstream-psci-test.cpio $(B)/obj/series $(INIT) \
+		guest/upstream.list all $(B)/obj/upstream/kselftest/kvm
+	@sh scripts/boot-modes.sh upstream-psci-test $(call IMAGE,$(B)/obj/series) \
+		$(GUEST)/upstream-psci-test.cpio $(GUEST)/upstream-psci-test.cpio \
 		$(LOGS) $(MODES)
 
 # The series on a kernel with lockdep, atomic-sleep, list, UBSAN and KASAN
@@ -208,16 +208,16 @@ debug:
 
 # The harness under faults, on the real test kernel.
 fault-tests: guest-tests $(INIT) $(VERDICT)
-	@$(STAGE) "fault tests" sh tests/faults.sh $(OBJ) $(INIT) $(SELFTESTS)/harness
+	@$(TIMED) "fault tests" sh tests/faults.sh $(OBJ) $(INIT) $(SELFTESTS)/harness
 
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
-gates: $(INIT) stock guest-tests
-	@CONFIGS="$(CONFIGS)" $(STAGE) gates env KVMTOOL=$(KVMTOOL) sh scripts/gates.sh $(INIT)
+gates: $(INIT) upstream-tree guest-tests
+	@CONFIGS="$(CONFIGS)" $(TIMED) gates env KVMTOOL=$(KVMTOOL) sh scripts/gates.sh $(INIT)
 
 # The mutation gate alone (scripts/mutants.sh; MODE=vhe and so on).
 mutants: guest-tests $(INIT)
-	@$(STAGE) mutants sh scripts/mutants.sh $(INIT)
+	@$(TIMED) mutants sh scripts/mutants.sh $(INIT)
 
 # The whole list on the base too (but the project's own tests, which need
 # the series' headers), shown next to the series' columns; no test may do
@@ -225,13 +225,13 @@ mutants: guest-tests $(INIT)
 # run's tests are the series' suspend set and the 32-bit guest tests.
 regression: gates
 	@mkdir -p $(LOGS)
-	@REFERENCE=1 sh scripts/run.sh base $(B)/gates/base/Image \
+	@REFERENCE=1 sh scripts/boot-modes.sh base $(B)/gates/base/Image \
 		$(B)/gates/base/all.cpio - \
 		$(LOGS) $(MODES_FULL)
 	@for m in $(MODES_FULL); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs
 
 harness-tests: $(VERDICT)
-	@sh tests/run.sh
+	@sh tests/harness.sh
 
 bench:
 	@MODES="$(MODES_FULL)" sh scripts/bench.sh
@@ -239,11 +239,11 @@ bench:
 # suspend_bench (the tests.list lines flagged bench), one boot per mode of
 # "max" (the three KVM modes); scripts/bench.sh reads the figures from the
 # logs. No verdict: they are figures, not the counted tests.
-bench-guests: kernel-and-tests $(INIT)
+bench-guests: boot-inputs $(INIT)
 	@mkdir -p $(LOGS)
-	@$(STAGE) "guest bench" sh scripts/initramfs.sh $(GUEST)/bench.cpio \
+	@$(TIMED) "guest bench" sh scripts/initramfs.sh $(GUEST)/bench.cpio \
 		$(OBJ) $(INIT) $(LIST) bench $(SELFTESTS)
-	@sh scripts/run.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio - \
+	@sh scripts/boot-modes.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio - \
 		$(LOGS) $(MODES_FULL)
 
 # The README's two commands on a new machine: a clean Debian 12 root made

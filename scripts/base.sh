@@ -1,6 +1,7 @@
 #!/bin/sh
 # Make the base tree: Debian's linux-source-6.1 imported into a git repo
-# (tag "stock"), then the preparation patches of base/ applied (tag "base").
+# (tag "upstream": upstream's implementation of the ABI is in it), then the
+# preparation patches of base/ applied (tag "base").
 # Usage: scripts/base.sh TREE
 set -eu
 me=base
@@ -15,7 +16,7 @@ tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep '/linux-source-6\.1\.tar\.
 [ -f "$tarball" ] ||
 	die "linux-source-6.1 is not installed (scripts/deps.sh installs it)"
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-want="$pkgver $(patch_digest base)"
+want="$pkgver $(patch_digest base) tag upstream"
 
 # The cover letter's base-commit: was made from one linux-source-6.1;
 # another version gives another base, on which the series may not apply.
@@ -41,7 +42,12 @@ if [ -d "$tree/.git" ]; then
 	fi
 fi
 
-if ! git -C "$tree" rev-parse -q --verify "refs/tags/stock-$pkgver" >/dev/null 2>&1; then
+# Trees imported before the tag was renamed carry "stock-VERSION".
+if git -C "$tree" rev-parse -q --verify "refs/tags/stock-$pkgver" >/dev/null 2>&1 &&
+   ! git -C "$tree" rev-parse -q --verify "refs/tags/upstream-$pkgver" >/dev/null 2>&1; then
+	git -C "$tree" tag "upstream-$pkgver" "stock-$pkgver"
+fi
+if ! git -C "$tree" rev-parse -q --verify "refs/tags/upstream-$pkgver" >/dev/null 2>&1; then
 	start=$(now)
 	echo "base: importing $tarball (linux-source-6.1 $pkgver)"
 	rm -rf "$tree.new"
@@ -59,8 +65,8 @@ if ! git -C "$tree" rev-parse -q --verify "refs/tags/stock-$pkgver" >/dev/null 2
 		GIT_AUTHOR_DATE=$GIT_COMMITTER_DATE \
 			git commit -q -m "Linux $v from Debian linux-source-6.1 $pkgver" \
 			-m "The unmodified source tarball of the Debian package."
-		git tag "stock-$pkgver"
-		git tag -f stock >/dev/null
+		git tag "upstream-$pkgver"
+		git tag -f upstream >/dev/null
 	)
 	rm -rf "$tree"
 	mv "$tree.new" "$tree"
@@ -68,8 +74,8 @@ if ! git -C "$tree" rev-parse -q --verify "refs/tags/stock-$pkgver" >/dev/null 2
 fi
 
 cd "$tree"
-git checkout -q --detach "stock-$pkgver"
-git tag -f stock >/dev/null
+git checkout -q --detach "upstream-$pkgver"
+git tag -f upstream >/dev/null
 for p in $(cd "$top" && patch_order base); do
 	if ! git am -q "$top/$p" >/dev/null 2>&1; then
 		git am --abort 2>/dev/null || true

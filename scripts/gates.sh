@@ -284,7 +284,7 @@ report "vmlinux, series" "$g/base/vmlinux" "$kobj/vmlinux"
 for o in psci arm; do
 	report "$o.o, series" "$g/base/$o.o" "$kobj/arch/arm64/kvm/$o.o"
 done
-sobj=$top/build/obj/stock
+sobj=$top/build/obj/upstream
 if [ -f "$sobj/vmlinux" ]; then
 	report "vmlinux, upstream" "$g/base/vmlinux" "$sobj/vmlinux"
 	for o in psci arm; do

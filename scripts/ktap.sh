@@ -1,4 +1,4 @@
-# KTAP for the harness's own checks (tests/run.sh, tests/faults.sh,
+# KTAP for the harness's own checks (tests/harness.sh, tests/faults.sh,
 # scripts/gates.sh); sourced, not run. Results are kept until ktap_done,
 # which writes them as one KTAP document with the plan it counted.
 

@@ -45,7 +45,7 @@ tree_has_local_work() {
 		[ "$head" != "$(sed -n 2p "$stamp")" ]
 	else
 		# Never applied: only the harness's own tags may be checked out.
-		for t in base stock; do
+		for t in base upstream; do
 			[ "$head" = "$(git -C "$tree" rev-parse -q --verify "refs/tags/$t^{commit}")" ] &&
 				return 1
 		done

@@ -32,7 +32,7 @@ for p in $(patch_order "$dir"); do
 		git -C "$tree" am --abort 2>/dev/null || true
 		git -C "$tree" checkout -q -B series base
 		die "$p does not apply to the base $base" \
-		    "($(git -C "$tree" log -1 --format=%s stock) + base/);" \
+		    "($(git -C "$tree" log -1 --format=%s upstream) + base/);" \
 		    "try: git -C $tree am $(realpath "$p")"
 	fi
 	n=$((n + 1))

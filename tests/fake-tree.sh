@@ -1,6 +1,6 @@
 #!/bin/sh
-# Make a small git tree tagged "stock" and "base", and a series directory
-# whose second patch does not apply to it, for tests/run.sh.
+# Make a small git tree tagged "upstream" and "base", and a series directory
+# whose second patch does not apply to it, for tests/harness.sh.
 # Usage: tests/fake-tree.sh TREE PATCHDIR
 set -eu
 tree=$1 dir=$2
@@ -12,8 +12,8 @@ git config user.name "fake tree"
 git config user.email "fake@tree.invalid"
 echo "hello" >hello.txt
 git add hello.txt
-git commit -qm "stock"
-git tag stock
+git commit -qm "upstream"
+git tag upstream
 git tag base
 git checkout -q -b work
 echo "hello, world" >hello.txt

@@ -68,7 +68,7 @@ check "the test after the closed-output hang runs and passes" \
 	"$work/programs.log" "$work/programs.cpio.d/tests.list" '^after_hang +ok'
 
 # A failed test's reproducer: the verdict prints, for each failed test, the
-# run's boot command (scripts/run.sh leaves it in LOG.repro) with
+# run's boot command (scripts/boot-modes.sh leaves it in LOG.repro) with
 # harness_only=TEST; that boot runs the test alone and fails the same way.
 echo "sh scripts/boot.sh $image $work/programs.cpio vhe $work/alone.log 60" \
 	>"$work/programs.log.repro"

@@ -3,7 +3,7 @@
 # side by side: a guest keeps about one host core busy (the selftests mostly
 # run one vCPU), so three guests on two cores take half the time of three in
 # a row. JOBS=1 runs them one after the other.
-# Usage: scripts/run.sh LABEL IMAGE INITRAMFS INITRAMFS32 LOGDIR MODE...
+# Usage: scripts/boot-modes.sh LABEL IMAGE INITRAMFS INITRAMFS32 LOGDIR MODE...
 #   INITRAMFS is booted in the modes whose TESTS column in guest/modes is
 #   "full", INITRAMFS32 in the "short" ones ("-" if none is among the
 #   MODEs); scripts/initramfs.sh made them, each with its guest list in
@@ -15,7 +15,7 @@
 #   the one command that boots that guest again alone. Judge them with
 #   build/host/verdict $(cat LOGDIR/runs).
 set -eu
-me=run
+me=boot-modes
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -47,7 +47,7 @@ for mode in "$@"; do
 		wait
 		running=0
 	fi
-	sh "$here/stage.sh" "boot $label $mode" \
+	sh "$here/timed.sh" "boot $label $mode" \
 		sh "$here/boot.sh" "$image" "$initrd" "$mode" \
 		"$logdir/$label-$mode.log" "$(limit_of "$initrd")" &
 	running=$((running + 1))

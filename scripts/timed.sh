@@ -1,6 +1,6 @@
 #!/bin/sh
 # Run one stage of the pipeline and say how long it took.
-# Usage: scripts/stage.sh NAME COMMAND [ARG...]
+# Usage: scripts/timed.sh NAME COMMAND [ARG...]
 name=$1
 shift
 start=$(date +%s.%N)
