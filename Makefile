@@ -64,12 +64,12 @@ CROSS_CC := aarch64-linux-gnu-gcc
 	bench bench-guests kvmtool outgoing fresh fresh-check clean
 
 all: deps
-	@rm -rf $(LOGS)/runs $(B)/counts
+	@rm -rf $(LOGS)/runs $(B)/results
 	@$(MAKE) -s --no-print-directory run-suspend
 	@$(MAKE) -s --no-print-directory verdict
 
 check: deps
-	@rm -rf $(LOGS)/runs $(B)/counts
+	@rm -rf $(LOGS)/runs $(B)/results
 	@$(TIMED) "harness tests" sh tests/harness.sh
 	@$(TIMED) "clean-root tests" sh tests/clean-root.sh
 	@$(MAKE) -s --no-print-directory run-all
@@ -77,7 +77,7 @@ check: deps
 	@$(MAKE) -s --no-print-directory cross-checks
 	@$(MAKE) -s --no-print-directory debug
 	@$(MAKE) -s --no-print-directory regression
-	@$(MAKE) -s --no-print-directory verdict
+	@$(MAKE) -s --no-print-directory CHECKS="$(CHECK_RESULTS)" verdict
 
 deps:
 	@sh scripts/deps.sh
@@ -164,13 +164,16 @@ run-%: boot-inputs $(INIT) kvmtool
 		$(GUEST)/$(NAME)-short.cpio $(LOGS) $(MODES)
 
 # The kernel's own KTAP parser must agree with the verdict on every log.
+# The verdict counts the results of the checks CHECKS names (their KTAP
+# files in build/results; a missing one fails).
+CHECKS	?= kunit-parse
+CHECK_RESULTS := harness-tests clean-root fault-tests gates kunit-parse
 verdict: $(VERDICT)
-	@mkdir -p $(B)/counts
-	@COUNTS=$(B)/counts/kunit-parse sh scripts/kunit-agrees.sh \
+	@RESULTS=$(B)/results/kunit-parse.ktap sh scripts/kunit-agrees.sh \
 		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \
 		$$(sed -n 's/^-[rb] [^:]*://p' $(LOGS)/runs) || true
 	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json \
-		$$(for f in $(B)/counts/*; do [ -f $$f ] && echo "-e $${f##*/}:$$(cat $$f)"; done) \
+		$(foreach c,$(CHECKS),-k $(c):$(B)/results/$(c).ktap) \
 		$$(cat $(LOGS)/runs)
 
 # The unmodified Debian tree, upstream's implementation of the same ABI,
@@ -181,7 +184,7 @@ upstream-tree: base
 			$(abspath $(UPSTREAM)) upstream; fi
 
 upstream: upstream-tree
-	@rm -rf $(LOGS)/runs $(B)/counts
+	@rm -rf $(LOGS)/runs $(B)/results
 	@$(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) run-suspend
 	@$(MAKE) -s --no-print-directory verdict
 

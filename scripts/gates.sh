@@ -24,8 +24,8 @@
 # initramfs of the base's own selftests, in build/gates/base.
 # Usage: scripts/gates.sh INIT [PATCHDIR]
 #   PATCHDIR: the series to judge (default series/). CONFIGS: the kconfig
-#   fragments of the kernels (the Makefile's). Counts go to
-#   build/counts/gates, results as KTAP to build/gates/out/gates.ktap;
+#   fragments of the kernels (the Makefile's). Results go to
+#   build/results/gates.ktap, for the final verdict;
 #   exits 0 when the gates could run.
 set -u
 me=gates
@@ -54,10 +54,10 @@ fail() {
 	ktap_result 1 "gate $1"
 	echo "$2" | ktap_diag
 }
-# The gates' results as KTAP next to their logs, and their counts.
+# The gates' results as KTAP, for the final verdict.
 gates_done() {
-	ktap_done "$top/build/counts/gates" >"$out/gates.ktap"
-	echo "gates: $ktap_passed of $ktap_n passed (logs: $out, results: $out/gates.ktap)"
+	ktap_done "$top/build/results/gates.ktap" >/dev/null
+	echo "gates: $ktap_passed of $ktap_n passed (logs: $out, results: build/results/gates.ktap)"
 }
 
 # Warning lines without line and column numbers, sorted, so that sets from
@@ -73,7 +73,7 @@ new_warnings() { # BASE-SET NEW-SET
 sdir=$(realpath "${2:-series}")
 patches=$(patch_order "$sdir")
 rm -rf "$out"
-mkdir -p "$out" "$g/base" "$top/build/counts"
+mkdir -p "$out" "$g/base"
 
 # A work tree of build/linux at the base, clean.
 if [ -e "$tree/.git" ]; then

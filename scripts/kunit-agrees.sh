@@ -7,8 +7,8 @@
 # Usage: scripts/kunit-agrees.sh KUNIT-DIR VERDICT TESTS.LIST LOG:GUEST-LIST...
 #   KUNIT-DIR: a kernel tree's tools/testing/kunit; VERDICT: the built
 #   scripts/verdict.c; TESTS.LIST, each LOG and its GUEST-LIST as the
-#   verdict's -l and -r take them. With COUNTS=FILE in the environment,
-#   "PASSED,FAILED,0" (logs that agree, logs that do not) goes to FILE.
+#   verdict's -l and -r take them. With RESULTS=FILE in the environment,
+#   a KTAP document, one result per log (they agree or not), goes to FILE.
 set -eu
 me='kunit-agrees'
 # shellcheck source=scripts/lib.sh
@@ -71,13 +71,10 @@ agree() {
 	echo "$me: $log: both say $(wc -l <"$tmp/verdict.passed") passed"
 }
 
-passed=0 failed=0
+# shellcheck source=scripts/ktap.sh
+. "$(dirname "$0")/ktap.sh"
 for pair; do
-	if agree "${pair%%:*}" "${pair#*:}"; then
-		passed=$((passed + 1))
-	else
-		failed=$((failed + 1))
-	fi
+	if agree "${pair%%:*}" "${pair#*:}"; then r=0; else r=1; fi
+	ktap_result "$r" "kunit.py parse agrees: ${pair%%:*}"
 done
-[ -z "${COUNTS:-}" ] || echo "$passed,$failed,0" >"$COUNTS"
-[ "$failed" = 0 ]
+ktap_done "${RESULTS:-}" >/dev/null

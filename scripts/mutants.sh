@@ -21,13 +21,15 @@
 #
 # Prints "mutant NAME: caught by TEST[: CASE...]" or "mutant NAME:
 # SURVIVED" for each, then "gate mutants: K/N caught" and the survivors.
-# A mutant that does not apply or does not build is not caught.
+# A mutant that does not apply or does not build is not caught. The same,
+# one KTAP result per mutant (ok: caught), goes to build/mutants/out/mutants.ktap.
 # Usage: scripts/mutants.sh INIT [MUTANT.patch...]
 #   MODE: the run of guest/modes (default a57); the mutants default to
 #   tests/mutants/*.patch. Exits 0 only when every mutant is caught.
 set -u
 me=mutants
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ktap.sh"
 
 top=$(pwd)
 init=$(realpath "$1")
@@ -103,9 +105,11 @@ judge() {
 	[ "${done_:-0}" -lt "$ntests" ] && [ -z "$what" ] && what="guest ended before its tests"
 	if [ -n "$what" ]; then
 		echo "mutant $1: caught by $what"
+		ktap_result 0 "mutant $1 # caught by $what"
 		caught=$((caught + 1))
 	else
 		echo "mutant $1: SURVIVED (every test passed)"
+		ktap_result 1 "mutant $1 # survived: every test passed"
 		survivors="$survivors $1"
 	fi
 }
@@ -139,12 +143,14 @@ for p in "$@"; do
 	git -C "$tree" clean -qfd
 	if ! git -C "$tree" am -q "$(realpath "$p")" >"$out/$name.am" 2>&1; then
 		echo "mutant $name: FAIL: does not apply to the series (log: $out/$name.am)"
+		ktap_result 1 "mutant $name # does not apply to the series"
 		survivors="$survivors $name"
 		continue
 	fi
 	# shellcheck disable=SC2086 # CONFIGS is a list of fragments
 	if ! sh scripts/kernel.sh "$tree" "$obj" $configs >"$out/$name.build" 2>&1; then
 		echo "mutant $name: FAIL: does not build (log: $out/$name.build)"
+		ktap_result 1 "mutant $name # does not build"
 		survivors="$survivors $name"
 		continue
 	fi
@@ -162,6 +168,7 @@ git -C "$tree" checkout -q -f --detach "$head"
 for name in $names; do
 	judge "$name"
 done
+ktap_done "$out/mutants.ktap" >/dev/null || true
 echo "gate mutants: $caught/$n caught (mode $mode; logs: $out)"
 if [ -n "$survivors" ]; then
 	echo "mutants not caught:$survivors"

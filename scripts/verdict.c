@@ -2,13 +2,14 @@
 /*
  * verdict - read the console logs of guest runs and say what passed.
  *
- * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-e NAME:PASSED,FAILED,SKIPPED]...
+ * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-k NAME:KTAP-FILE]...
  *                [-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...
  *
  *   -l  the harness's test list: which tests are "required" (a skip fails)
  *   -x  expected failures: "NAME REASON..." a line; such a test fails on the
  *       base without the series too, and is shown as "xfail", not hidden
- *   -e  counts of earlier checks (the harness tests, the gates) to add in
+ *   -k  the results of an earlier check (the harness tests, the gates), a
+ *       KTAP document: its top-level results are counted in
  *   -R  compare two runs by label: no test may do worse in NEW than in REF
  *   -t  also write every result to FILE, "LABEL<tab>TEST<tab>RESULT" a line
  *   -j  also write a JSON summary to FILE: counts, runs, results
@@ -777,17 +778,58 @@ static void check_regression(char *spec, struct counts *n)
 	}
 }
 
-/* NAME:PASSED,FAILED,SKIPPED, the counts of an earlier check; -1 if bad. */
-static int add_counts(char *spec, struct counts *n)
+/*
+ * NAME:FILE, the KTAP document an earlier check left (the harness tests,
+ * the gates, ...): its top-level results are counted, each "not ok" named.
+ * A file that is missing, is not KTAP, or whose results do not match its
+ * plan counts as one failure. Returns -1 on bad usage.
+ */
+static int add_check(char *spec, struct counts *n)
 {
-	char *colon = strrchr(spec, ':');
-	int p, f, k;
+	char *colon = strchr(spec, ':'), *line = NULL, name[NAME_LEN];
+	char directive[16];
+	int planned = -1, results = 0, p = 0, f = 0, k = 0, ok, version = 0;
+	size_t cap = 0;
+	FILE *in;
 
-	if (!colon || sscanf(colon + 1, "%d,%d,%d", &p, &f, &k) != 3)
+	if (!colon || colon == spec || !colon[1])
 		return -1;
 	*colon = '\0';
-	printf("%s: %d passed, %d failed, %d skipped (counted below)\n",
-	       spec, p, f, k);
+	in = fopen(colon + 1, "r");
+	if (!in) {
+		printf("%s: FAIL: %s: no results\n", spec, colon + 1);
+		n->failed++;
+		return 0;
+	}
+	while (getline(&line, &cap, in) != -1) {
+		chomp(line);
+		if (!strcmp(line, "KTAP version 1"))
+			version = 1;
+		else if (planned < 0 && sscanf(line, "1..%d", &planned) == 1)
+			continue;
+		else if (parse_result(line, &ok, name, directive)) {
+			results++;
+			if (!strcmp(directive, "SKIP"))
+				k++;
+			else if (ok)
+				p++;
+			else {
+				f++;
+				printf("%s: not ok: %s\n", spec, name);
+			}
+		}
+	}
+	free(line);
+	fclose(in);
+	if (!version || planned < 0 || planned != results) {
+		printf("%s: FAIL: %s: %s\n", spec, colon + 1,
+		       !version ? "not a KTAP document" :
+		       planned < 0 ? "no plan" : "results do not match the plan");
+		n->failed++;
+		return 0;
+	}
+	printf("%s: %d passed, %d failed, %d skipped (%s; counted below)\n",
+	       spec, p, f, k, colon + 1);
 	n->passed += p;
 	n->failed += f;
 	n->skipped += k;
@@ -797,12 +839,12 @@ static int add_counts(char *spec, struct counts *n)
 int main(int argc, char **argv)
 {
 	struct counts n = { 0 };
-	char *compare[MAX_RUNS], *extra[MAX_RUNS];
-	int nr_compare = 0, nr_extra = 0;
+	char *compare[MAX_RUNS], *checks[MAX_RUNS];
+	int nr_compare = 0, nr_checks = 0;
 	int i, r, opt;
 	const char *results_path = NULL, *json_path = NULL;
 
-	while ((opt = getopt(argc, argv, "l:x:e:r:b:R:t:j:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:x:k:r:b:R:t:j:")) != -1) {
 		switch (opt) {
 		case 'j':
 			json_path = optarg;
@@ -816,10 +858,10 @@ int main(int argc, char **argv)
 		case 'x':
 			read_names(optarg, 0);
 			break;
-		case 'e':
-			if (nr_extra == MAX_RUNS)
+		case 'k':
+			if (nr_checks == MAX_RUNS)
 				goto usage;
-			extra[nr_extra++] = optarg;
+			checks[nr_checks++] = optarg;
 			break;
 		case 'r':
 		case 'b':
@@ -849,8 +891,8 @@ int main(int argc, char **argv)
 	print_runs();
 	for (i = 0; i < nr_compare; i++)
 		check_regression(compare[i], &n);
-	for (i = 0; i < nr_extra; i++)
-		if (add_counts(extra[i], &n))
+	for (i = 0; i < nr_checks; i++)
+		if (add_check(checks[i], &n))
 			goto usage;
 	if (json_path)
 		write_json(json_path, n.passed, n.failed, n.skipped);
@@ -858,7 +900,7 @@ int main(int argc, char **argv)
 	return n.failed ? 1 : 0;
 
 usage:
-	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-e NAME:P,F,S]... "
+	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-k NAME:KTAP-FILE]... "
 		"[-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
 	return 2;
 }

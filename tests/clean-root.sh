@@ -2,9 +2,8 @@
 # Tests of scripts/chroot-run.sh, the part of the clean-root run (make
 # fresh-check) that mounts: on a tiny root holding one static program
 # (tests/inroot.c), every way out must leave nothing mounted and nothing
-# running in the root. Needs root, as the clean-root run does. Prints one
-# KTAP line per check and writes "PASSED,FAILED,SKIPPED" to
-# build/counts/clean-root.
+# running in the root. Needs root, as the clean-root run does. Prints its
+# results as KTAP and leaves them in build/results/clean-root.ktap.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -126,4 +125,4 @@ else
 	fi
 fi
 
-ktap_done "$top/build/counts/clean-root"
+ktap_done "$top/build/results/clean-root.ktap"

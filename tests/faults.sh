@@ -5,7 +5,7 @@
 # verdict that fails and keeps the console log.
 # Usage: tests/faults.sh KOBJ INIT PROGRAMS
 #   KOBJ: a built test kernel; INIT: the guest's /init; PROGRAMS: where
-#   guest/tests put crash and hang. Counts go to build/counts/fault-tests.
+#   guest/tests put crash and hang. Results go to build/results/fault-tests.ktap.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -14,7 +14,7 @@ work=$top/build/fault-tests
 verdict=$top/build/host/verdict
 image=$kobj/arch/arm64/boot/Image
 rm -rf "$work"
-mkdir -p "$work" "$top/build/counts"
+mkdir -p "$work"
 . scripts/ktap.sh
 
 # check DESCRIPTION LOG GUEST-LIST PATTERN: the verdict on LOG must fail
@@ -104,4 +104,4 @@ check "a guest kernel panic is a failure, with its log" "$work/panic.log" \
 	"$work/programs.cpio.d/tests.list" 'kernel splat: Kernel panic'
 
 echo "logs: $work" | ktap_diag
-ktap_done "$top/build/counts/fault-tests"
+ktap_done "$top/build/results/fault-tests.ktap"

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Fast tests of the harness itself, on recorded console logs and small fake
 # trees: no kernel build, no QEMU. Run by "make check" before anything else.
-# Prints its results as KTAP (scripts/ktap.sh) and writes
-# "PASSED,FAILED,SKIPPED" to build/counts/harness-tests for the final verdict.
+# Prints its results as KTAP (scripts/ktap.sh) and leaves them in
+# build/results/harness-tests.ktap for the final verdict.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -131,6 +131,23 @@ expect "verdict: a reference run's failures are shown, not counted" 0 \
 	-r "new:$logs/good.log:$logs/suspend.list" \
 	-b "base:$logs/failing.log:$logs/suspend.list"
 
+# An earlier check's results, a KTAP file (verdict -k): counted, each
+# failure named; a file that is missing or does not match its plan fails.
+printf '%s\n' "KTAP version 1" "1..3" "ok 1 gate one" "  ok 1 nested, not counted" \
+	"not ok 2 gate two" "# why it failed" "ok 3 gate three # SKIP no tool" \
+	>"$work/check.ktap"
+expect "verdict: a check's KTAP file is counted: 1 passed, 1 failed, 1 skipped" 1 \
+	'^14 passed, 1 failed, 1 skipped$' run_verdict good.log -k "gates:$work/check.ktap"
+expect "verdict: ... and its failure is named" 1 \
+	'^gates: not ok: gate two$' run_verdict good.log -k "gates:$work/check.ktap"
+printf '%s\n' "KTAP version 1" "1..3" "ok 1 gate one" >"$work/short.ktap"
+expect "verdict: a check's KTAP file with fewer results than its plan fails" 1 \
+	'^gates: FAIL: .*short.ktap: results do not match the plan$' \
+	run_verdict good.log -k "gates:$work/short.ktap"
+expect "verdict: a check's missing KTAP file fails" 1 \
+	'^gates: FAIL: .*none.ktap: no results$' \
+	run_verdict good.log -k "gates:$work/none.ktap"
+
 # The JSON summary is JSON and says what the table says.
 "$verdict" -l guest/tests.list -j "$work/summary.json" \
 	-r "vhe:$logs/failing.log:$logs/suspend.list" >/dev/null
@@ -226,4 +243,4 @@ expect "aarch32-encodings: a wrong encoding is named" 1 \
 	sh tests/aarch32-encodings.sh "$work/bad-encoding.c"
 
 
-ktap_done "$top/build/counts/harness-tests"
+ktap_done "$top/build/results/harness-tests.ktap"
