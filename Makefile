@@ -240,13 +240,15 @@ bench:
 	@MODES="$(MODES_FULL)" sh scripts/bench.sh
 
 # suspend_bench (the tests.list lines flagged bench), one boot per mode of
-# "max" (the three KVM modes); scripts/bench.sh reads the figures from the
-# logs. No verdict: they are figures, not the counted tests.
+# "max" (the three KVM modes), one after the other: a guest's two vCPU
+# threads then have the two host cores to themselves, and its wake-up
+# latencies are not another guest's scheduling. scripts/bench.sh reads the
+# figures from the logs. No verdict: they are figures, not the counted tests.
 bench-guests: boot-inputs $(INIT)
 	@mkdir -p $(LOGS)
 	@$(TIMED) "guest bench" sh scripts/initramfs.sh $(GUEST)/bench.cpio \
 		$(OBJ) $(INIT) $(LIST) bench $(SELFTESTS)
-	@sh scripts/boot-modes.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio - \
+	@JOBS=1 sh scripts/boot-modes.sh bench $(call IMAGE,$(OBJ)) $(GUEST)/bench.cpio - \
 		$(LOGS) $(MODES_FULL)
 
 # The README's two commands on a new machine: a clean Debian 12 root made

@@ -2,10 +2,10 @@
 # "make bench": the figures of the ABI and of the harness. Reports; fails
 # only when something could not be measured, never on timing.
 #
-#  1. The ABI: guest/tests/suspend_bench, one boot per mode (MODES), side
-#     by side: the SUSPEND exit against an MMIO exit and an in-kernel call,
-#     the wake-up from SUSPENDED against the one from WFI, an honoured
-#     cycle step by step. One table, a column per mode.
+#  1. The ABI: guest/tests/suspend_bench, one boot per mode (MODES), one
+#     after the other: the SUSPEND exit against an MMIO exit and an
+#     in-kernel call, the wake-up from SUSPENDED against the one from WFI,
+#     an honoured cycle step by step. One table, a column per mode.
 #  2. The harness: "make" cold (in a build directory of its own; skipped
 #     with BENCH_COLD=0), with nothing changed, after a touch of psci.c, and
 #     after an edit of it, each with its stages, each also with the page
@@ -140,7 +140,7 @@ abi_table() {
 	}'
 }
 
-echo "== the ABI: guest/tests/suspend_bench, one boot per mode, side by side"
+echo "== the ABI: guest/tests/suspend_bench, one boot per mode, one after the other"
 echo "   (times in the host KVM runs in, a QEMU TCG guest: compare the ratios)"
 run "make bench-guests" bench-guests
 abi_table
