@@ -542,15 +542,6 @@ asm(".pushsection .text, \"ax\"\n"
 	".size guest_resume_entry, . - guest_resume_entry\n"
 	".popsection\n");
 
-static uint64_t guest_resume_entry_gva(void)
-{
-	uint64_t addr;
-
-	asm("adrp	%0, guest_resume_entry\n"
-	    "add	%0, %0, :lo12:guest_resume_entry" : "=r" (addr));
-	return addr;
-}
-
 static void guest_first_suspend(uint64_t entry)
 {
 	uint64_t ret = psci_call(PSCI_1_0_FN64_SYSTEM_SUSPEND, entry, 1);
@@ -654,7 +645,7 @@ static void host_honoured_cycle(void)
 	int i, s;
 
 	vm = create_vm(guest_first_suspend, &c.vcpu, &c.init);
-	c.entry = addr_gva2gpa(vm, guest_resume_entry_gva());
+	c.entry = guest_resume_entry_gpa(vm);
 	vcpu_args_set(c.vcpu, 1, c.entry);
 
 	pthread_barrier_init(&c.asleep, NULL, 2);

@@ -56,15 +56,6 @@ asm(".pushsection .text, \"ax\"\n"
 	".size guest_resume_entry, . - guest_resume_entry\n"
 	".popsection\n");
 
-static uint64_t guest_resume_entry_gva(void)
-{
-	uint64_t addr;
-
-	asm("adrp	%0, guest_resume_entry\n"
-	    "add	%0, %0, :lo12:guest_resume_entry" : "=r" (addr));
-	return addr;
-}
-
 static uint64_t psci_call(uint64_t fn, uint64_t x1, uint64_t x2, uint64_t x3)
 {
 	struct arm_smccc_res res;
@@ -289,7 +280,7 @@ static void host_concurrent_suspend(void)
 	vm = create_vm(NR_VCPUS, guest_concurrent_suspend, vcpus, &init);
 	vm_enable_cap(vm, KVM_CAP_ARM_SYSTEM_SUSPEND, 0);
 	/* A valid entry point, so that "other vCPUs on" is the only reason. */
-	entry = addr_gva2gpa(vm, guest_resume_entry_gva());
+	entry = guest_resume_entry_gpa(vm);
 	for (i = 0; i < NR_VCPUS; i++)
 		vcpu_args_set(vcpus[i], 2, (uint64_t)i, entry);
 
@@ -509,7 +500,7 @@ static void host_reset_while_suspended(void)
 						      RESUME_REPORT_GPA + 7),
 		    "%#x is guest memory: the resumed guest's report cannot exit",
 		    RESUME_REPORT_GPA);
-	entry = addr_gva2gpa(vm, guest_resume_entry_gva());
+	entry = guest_resume_entry_gpa(vm);
 	vcpu_args_set(sleeper, 2, entry, CONTEXT_ID);
 	vcpu_run(sleeper);
 	assert_event(sleeper, KVM_SYSTEM_EVENT_SUSPEND);

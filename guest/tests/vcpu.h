@@ -32,6 +32,22 @@ static inline uint32_t vcpu_mp_state(struct kvm_vcpu *vcpu)
 	return mp_state.mp_state;
 }
 
+/*
+ * Where a test that resumes its guest after SYSTEM_SUSPEND has put the
+ * code to resume at: guest_resume_entry, a symbol of its own asm, which
+ * runs with the guest's MMU off, hence a guest physical address. The
+ * selftest library maps the test's image at the same virtual addresses in
+ * the guest as in this process.
+ */
+static inline uint64_t guest_resume_entry_gpa(struct kvm_vm *vm)
+{
+	uint64_t gva;
+
+	asm("adrp	%0, guest_resume_entry\n"
+	    "add	%0, %0, :lo12:guest_resume_entry" : "=r" (gva));
+	return addr_gva2gpa(vm, gva);
+}
+
 /* The name of a KVM_EXIT_SYSTEM_EVENT type, for messages. */
 static inline const char *event_name(uint32_t type)
 {
