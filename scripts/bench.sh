@@ -36,8 +36,9 @@ drop_caches() {
 }
 
 # run NAME MAKE-ARGS...: time "make ARGS" and show its stages: the time
-# until the first guest boots (the harness's part), and the total. The
-# modes boot side by side, so the longest boot is the guests' time.
+# until the first guest boots (the harness's part), the total, and the
+# longest boot (the modes of make boot side by side; bench-guests' boot
+# one after the other, and the rest of the total is theirs).
 run() {
 	name=$1
 	shift
@@ -61,7 +62,7 @@ run() {
 	[ -f "$out/first-boot" ] && before=$(echo "$(cat "$out/first-boot") - $start" | bc)
 	boots=$(sed -n 's/^>> boot .* done in \([0-9.]*\) s$/\1/p' "$log" |
 		sort -n | tail -n 1)
-	printf '%-38s %6.1f s before the guests boot, %6.1f s in all, guests %5.1f s\n' \
+	printf '%-38s %6.1f s before the guests boot, %6.1f s in all, longest boot %5.1f s\n' \
 		"$name" "$before" "$total" "${boots:-0}"
 	grep '^>> .* done in' "$log" | grep -v '^>> boot ' | sed 's/^>> /    /'
 	grep -h '^kernel: nothing changed\|^selftests: nothing changed' "$log" |
