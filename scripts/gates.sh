@@ -298,8 +298,10 @@ fi
 	sed -n '1p;$p' "$out/bloat-upstream.txt" | sed 's/^/footprint upstream: /'
 
 # mutants: every plausible wrong kernel of tests/mutants/ fails the
-# SYSTEM_SUSPEND tests (scripts/mutants.sh, in a work tree of its own).
-sh "$top/scripts/mutants.sh" "$init" >"$out/mutants.log" 2>&1
+# SYSTEM_SUSPEND tests (scripts/mutants.sh), in the gates' tree, where the
+# bisect gate left the series built: each mutant is an incremental build.
+MUTANTS_TREE=$tree MUTANTS_OBJ=$kobj sh "$top/scripts/mutants.sh" "$init" \
+	>"$out/mutants.log" 2>&1
 rc=$?
 grep '^mutant ' "$out/mutants.log"
 caught=$(sed -n 's/^gate mutants: \([0-9]*\/[0-9]*\) caught.*/\1/p' "$out/mutants.log")

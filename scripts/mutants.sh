@@ -3,9 +3,10 @@
 # kernel (its commit message names the mistake), made on top of the series,
 # and the SYSTEM_SUSPEND tests must fail on every one of them.
 #
-# Each mutant is applied alone to a work tree of its own, build/mutants/tree
-# (base and series/ applied with git am, never build/linux), the kernel is
-# rebuilt incrementally in build/mutants/obj and booted in one host KVM mode
+# Each mutant is applied alone to a work tree of build/linux's that is not
+# build/linux itself: build/mutants/tree, or the gates' (MUTANTS_TREE), at
+# base + series/. The kernel is rebuilt incrementally in build/mutants/obj
+# (MUTANTS_OBJ) and booted in one host KVM mode
 # with a light test set: psci_test, psci_fuzz, suspend_stress and
 # aarch32_suspend. That is the "suspend" set of guest/tests.list without its
 # slow linux_suspend, plus the 32-bit guest's test: the run is the a57 one
@@ -26,6 +27,9 @@
 # Usage: scripts/mutants.sh INIT [MUTANT.patch...]
 #   MODE: the run of guest/modes (default a57); the mutants default to
 #   tests/mutants/*.patch. Exits 0 only when every mutant is caught.
+#   MUTANTS_TREE and MUTANTS_OBJ: another work tree of build/linux and its
+#   build directory to use instead. The gates give theirs, built at the
+#   series by the bisect gate just before, which saves the cold build.
 set -u
 me=mutants
 . "$(dirname "$0")/lib.sh"
@@ -36,8 +40,8 @@ init=$(realpath "$1")
 shift
 mode=${MODE:-a57}
 m=$top/build/mutants
-tree=$m/tree
-obj=$m/obj
+tree=${MUTANTS_TREE:-$m/tree}
+obj=${MUTANTS_OBJ:-$m/obj}
 out=$m/out
 selftests=$top/build/obj/series/kselftest/kvm
 configs=${CONFIGS:-configs/kvm-test.config}
