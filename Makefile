@@ -192,14 +192,14 @@ upstream: upstream-tree
 # unmodified tree cannot build all its KVM selftests (base/ fixes that):
 # take only its psci_test.
 cross-checks: upstream-tree
-	@$(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) run-suspend
+	@ROLE=cross-check $(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) run-suspend
 	@$(MAKE) -s --no-print-directory KERNEL=$(UPSTREAM) \
 		SELFTEST_PROGS=aarch64/psci_test selftests
 	@mkdir -p $(LOGS)
 	@$(TIMED) "guest upstream psci_test" sh scripts/initramfs.sh \
 		$(GUEST)/upstream-psci-test.cpio $(B)/obj/series $(INIT) \
 		guest/upstream.list all $(B)/obj/upstream/kselftest/kvm
-	@sh scripts/boot-modes.sh upstream-psci-test $(call IMAGE,$(B)/obj/series) \
+	@ROLE=cross-check sh scripts/boot-modes.sh upstream-psci-test $(call IMAGE,$(B)/obj/series) \
 		$(GUEST)/upstream-psci-test.cpio $(GUEST)/upstream-psci-test.cpio \
 		$(LOGS) $(MODES)
 
@@ -228,7 +228,7 @@ mutants: guest-tests $(INIT)
 # run's tests are the series' suspend set and the 32-bit guest tests.
 regression: gates
 	@mkdir -p $(LOGS)
-	@REFERENCE=1 sh scripts/boot-modes.sh base $(B)/gates/base/Image \
+	@ROLE=reference sh scripts/boot-modes.sh base $(B)/gates/base/Image \
 		$(B)/gates/base/all.cpio - \
 		$(LOGS) $(MODES_FULL)
 	@for m in $(MODES_FULL); do echo "-R series/$$m:base/$$m"; done >>$(LOGS)/runs

@@ -8,12 +8,19 @@
 #   "full", INITRAMFS32 in the "short" ones ("-" if none is among the
 #   MODEs); scripts/initramfs.sh made them, each with its guest list in
 #   INITRAMFS.d/tests.list.
+#   ROLE, in the environment: what the run is for: "counted" (the
+#   default), "cross-check" (counted too: another kernel, or other tests,
+#   against the series) or "reference" (the base without the series: shown
+#   and compared, not counted).
 #   Writes LOGDIR/LABEL-MODE.log (and .status, from scripts/boot.sh) for
-#   each mode, and next to it LOG.run, the verdict's arguments for it
-#   ("-r LABEL/MODE:LOG:GUEST-LIST"; with REFERENCE=1 in the environment,
-#   "-b": shown, not counted), also added to LOGDIR/runs, and LOG.repro,
-#   the one command that boots that guest again alone. Judge them with
-#   build/host/verdict $(cat LOGDIR/runs).
+#   each mode, and next to it:
+#     LOG.result  the run described: label, mode, kernel, initramfs, test
+#                 list, role, and how QEMU ended (from .status);
+#     LOG.run     the verdict's arguments for it ("-r LABEL/MODE:LOG:GUEST-
+#                 LIST", or "-b ..." for a reference), also added to
+#                 LOGDIR/runs;
+#     LOG.repro   the one command that boots that guest again alone.
+#   Judge them with build/host/verdict $(cat LOGDIR/runs).
 set -eu
 me=boot-modes
 # shellcheck source=scripts/lib.sh
@@ -22,6 +29,12 @@ me=boot-modes
 label=$1 image=$2 initrd64=$3 initrd32=$4 logdir=$5
 shift 5
 jobs=${JOBS:-$#}
+role=${ROLE:-counted}
+case $role in
+counted|cross-check) kind=-r ;;
+reference) kind=-b ;;
+*) die "ROLE=$role: not counted, cross-check or reference" ;;
+esac
 here=$(dirname "$0")
 
 # The initramfs of a mode.
@@ -53,11 +66,18 @@ for mode in "$@"; do
 	running=$((running + 1))
 done
 wait
-kind=-r
-[ "${REFERENCE:-0}" != 1 ] || kind=-b
 for mode in "$@"; do
 	log=$logdir/$label-$mode.log
 	initrd=$(initrd_of "$mode")
+	{
+		echo "label $label"
+		echo "mode $mode"
+		echo "kernel $image"
+		echo "initramfs $initrd"
+		echo "tests $initrd.d/tests.list"
+		echo "role $role"
+		echo "qemu $(cat "$log.status" 2>/dev/null || echo "no status")"
+	} >"$log.result"
 	echo "$kind $label/$mode:$log:$initrd.d/tests.list" >"$log.run"
 	cat "$log.run" >>"$logdir/runs"
 	echo "sh $here/boot.sh $image $initrd $mode $log $(limit_of "$initrd")" >"$log.repro"

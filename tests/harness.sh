@@ -148,6 +148,11 @@ expect "verdict: a check's missing KTAP file fails" 1 \
 	'^gates: FAIL: .*none.ktap: no results$' \
 	run_verdict good.log -k "gates:$work/none.ktap"
 
+# A run's role is checked before anything boots.
+expect "boot-modes: an unknown ROLE is refused, naming the roles" 1 \
+	'ROLE=counted-twice: not counted, cross-check or reference' \
+	env ROLE=counted-twice sh scripts/boot-modes.sh x none none none "$work" vhe
+
 # The JSON summary is JSON and says what the table says.
 "$verdict" -l guest/tests.list -j "$work/summary.json" \
 	-r "vhe:$logs/failing.log:$logs/suspend.list" >/dev/null
