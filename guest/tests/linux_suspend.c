@@ -24,6 +24,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -283,6 +284,7 @@ int main(int argc, char **argv)
 {
 	int i, j, total = 0, failed = 0;
 	struct outcome o;
+	char *home;
 
 	if (argc != 4) {
 		fprintf(stderr, "usage: %s LKVM IMAGE INNER-INITRAMFS\n", argv[0]);
@@ -293,9 +295,12 @@ int main(int argc, char **argv)
 	initrd = argv[3];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
-	/* lkvm keeps its state under $HOME; it needs a terminal too. */
-	mkdir("/tmp/home", 0755);
-	setenv("HOME", "/tmp/home", 1);
+	/*
+	 * lkvm keeps its state under $HOME: the directory it was given in,
+	 * which the initramfs made. It needs a terminal too.
+	 */
+	home = strdup(lkvm);
+	setenv("HOME", dirname(home), 1);
 	mkdir("/dev/pts", 0755);
 	if (mount("devpts", "/dev/pts", "devpts", 0, "ptmxmode=0666") &&
 	    errno != EBUSY)
