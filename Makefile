@@ -12,7 +12,7 @@
 #   make tree       build/linux: base and series as commits, to edit
 #   make export     write build/linux's commits back to series/
 #   make outgoing   series/ signed off by you and addressed, for git send-email
-#   make mutants    the mutation gate alone (MODE=nvhe by default)
+#   make mutants    the mutation gate alone (MODE=a57 by default)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/upstream)
 #   make bench      the figures: what the SUSPEND exit and wake-up cost
@@ -218,7 +218,8 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 gates: $(INIT) upstream-tree guest-tests
 	@CONFIGS="$(CONFIGS)" $(TIMED) gates env KVMTOOL=$(KVMTOOL) sh scripts/gates.sh $(INIT)
 
-# The mutation gate alone (scripts/mutants.sh; MODE=vhe and so on).
+# The mutation gate alone (scripts/mutants.sh; MODE=a57 by default, or
+# another run of guest/modes).
 mutants: guest-tests $(INIT)
 	@$(TIMED) mutants sh scripts/mutants.sh $(INIT)
 

@@ -8,8 +8,9 @@
  * '#' starts a comment. With harness_only=NAME on the kernel command line
  * (the kernel hands it to init as an environment variable), only the test
  * NAME runs: a failed test reproduced alone, with the same kernel and
- * initramfs (scripts/verdict.c prints the command). What init writes on the console, and what
- * scripts/verdict.c reads back, is described in guest/console.h.
+ * initramfs (scripts/verdict.c prints the command). What init writes on
+ * the console, and what scripts/verdict.c reads back, is described in
+ * guest/console.h.
  */
 #define _GNU_SOURCE
 #include <errno.h>

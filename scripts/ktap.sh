@@ -28,17 +28,12 @@ ktap_diag() {
 # too if given (the final verdict reads it: verdict -k); true when nothing
 # failed.
 ktap_done() {
+	[ -z "${1:-}" ] || mkdir -p "$(dirname "$1")"
 	{
 		echo "KTAP version 1"
 		echo "1..$ktap_n"
 		cat "$ktap_buf"
-	} >"$ktap_buf.doc"
+	} | tee "${1:-/dev/null}"
 	rm -f "$ktap_buf"
-	if [ -n "${1:-}" ]; then
-		mkdir -p "$(dirname "$1")"
-		cp "$ktap_buf.doc" "$1"
-	fi
-	cat "$ktap_buf.doc"
-	rm -f "$ktap_buf.doc"
 	[ "$ktap_failed" = 0 ]
 }

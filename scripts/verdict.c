@@ -527,9 +527,9 @@ static int run_has_failure(int r)
 }
 
 /*
- * The command that boots a failed run's guest again, left by scripts/boot-modes.sh,
- * and for each failed test the same command with harness_only=TEST, which
- * has the guest's init run that test alone.
+ * The command that boots a failed run's guest again, left by
+ * scripts/boot-modes.sh, and for each failed test the same command with
+ * harness_only=TEST, which has the guest's init run that test alone.
  */
 static void print_reproducer(int r)
 {
