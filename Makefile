@@ -179,7 +179,10 @@ verdict: $(VERDICT)
 # The unmodified Debian tree, upstream's implementation of the same ABI,
 # checked out from the import commit of build/linux.
 upstream-tree: base
-	@if [ ! -d $(UPSTREAM) ]; then \
+	@if [ ! -e $(UPSTREAM)/.git ] || \
+	    [ "$$(git -C $(UPSTREAM) rev-parse -q --verify HEAD 2>/dev/null)" != \
+	      "$$(git -C $(TREE) rev-parse upstream)" ]; then \
+		rm -rf $(UPSTREAM); git -C $(TREE) worktree prune; \
 		$(TIMED) "upstream tree" git -C $(TREE) worktree add -q --detach \
 			$(abspath $(UPSTREAM)) upstream; fi
 

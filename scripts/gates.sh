@@ -75,8 +75,9 @@ patches=$(patch_order "$sdir")
 rm -rf "$out"
 mkdir -p "$out" "$g/base"
 
-# A work tree of build/linux at the base, clean.
-if [ -e "$tree/.git" ]; then
+# A work tree of build/linux at the base, clean. One whose repository is
+# gone (build/linux imported anew) is made again.
+if [ -e "$tree/.git" ] && git -C "$tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	git -C "$tree" am --abort >/dev/null 2>&1
 	rm -rf "$tree/.pc"
 	git -C "$tree" checkout -q -f --detach base && git -C "$tree" clean -qfdx

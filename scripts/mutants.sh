@@ -62,7 +62,7 @@ mkdir -p "$out"
 # from the tree's last state are rewritten and the build stays incremental.
 want=$(patch_digest "$top/series")
 stamp=$m/series
-if [ ! -e "$tree/.git" ]; then
+if [ ! -e "$tree/.git" ] || ! git -C "$tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	rm -rf "$tree" "$stamp"
 	git -C build/linux worktree prune
 	git -C build/linux worktree add -q --detach "$tree" base ||
