@@ -2,6 +2,13 @@
 # Make the base tree: Debian's linux-source-6.1 imported into a git repo
 # (tag "upstream": upstream's implementation of the ABI is in it), then the
 # preparation patches of base/ applied (tag "base").
+#
+# The import commit is made from the tarball's content alone: its author,
+# committer, date and message are fixed and name no Debian revision, so
+# two revisions that ship the same source give the same commit, and the
+# cover letter's base-commit stays true across them. A revision that
+# changes the source gives another base: base.sh then warns, and the gates
+# of make check fail until the series is tested and exported on it.
 # Usage: scripts/base.sh TREE
 set -eu
 me=base
@@ -16,7 +23,7 @@ tarball=$(dpkg -L linux-source-6.1 2>/dev/null | grep '/linux-source-6\.1\.tar\.
 [ -f "$tarball" ] ||
 	die "linux-source-6.1 is not installed (scripts/deps.sh installs it)"
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
-want="$pkgver $(patch_digest base) tag upstream"
+want="$pkgver $(patch_digest base) import-by-content"
 
 # The cover letter's base-commit: was made from one linux-source-6.1;
 # another version gives another base, on which the series may not apply.
@@ -42,12 +49,23 @@ if [ -d "$tree/.git" ]; then
 	fi
 fi
 
-# Trees imported before the tag was renamed carry "stock-VERSION".
-if git -C "$tree" rev-parse -q --verify "refs/tags/stock-$pkgver" >/dev/null 2>&1 &&
-   ! git -C "$tree" rev-parse -q --verify "refs/tags/upstream-$pkgver" >/dev/null 2>&1; then
-	git -C "$tree" tag "upstream-$pkgver" "stock-$pkgver"
-fi
-if ! git -C "$tree" rev-parse -q --verify "refs/tags/upstream-$pkgver" >/dev/null 2>&1; then
+# The import of each version is tagged "import-VERSION". An older import
+# (tagged upstream- or stock-VERSION) named the revision in its message: its
+# tree is the same, so it is committed again with the new message instead
+# of being extracted anew, which would make every file look changed to
+# kbuild.
+import_subject() { echo "Linux $1 from Debian's linux-source-6.1"; }
+import_body="The unmodified source tarball of the Debian package."
+for old in "upstream-$pkgver" "stock-$pkgver"; do
+	git -C "$tree" rev-parse -q --verify "refs/tags/import-$pkgver" >/dev/null 2>&1 && break
+	git -C "$tree" rev-parse -q --verify "refs/tags/$old" >/dev/null 2>&1 || continue
+	v=$(git -C "$tree" log -1 --format=%s "$old" | sed -n 's/^Linux \([^ ]*\) .*/\1/p')
+	c=$(GIT_AUTHOR_NAME=$GIT_COMMITTER_NAME GIT_AUTHOR_EMAIL=$GIT_COMMITTER_EMAIL \
+	    GIT_AUTHOR_DATE=$GIT_COMMITTER_DATE git -C "$tree" commit-tree "$old^{tree}" \
+	    -m "$(import_subject "$v")" -m "$import_body")
+	git -C "$tree" tag "import-$pkgver" "$c"
+done
+if ! git -C "$tree" rev-parse -q --verify "refs/tags/import-$pkgver" >/dev/null 2>&1; then
 	start=$(now)
 	echo "base: importing $tarball (linux-source-6.1 $pkgver)"
 	rm -rf "$tree.new"
@@ -63,9 +81,8 @@ if ! git -C "$tree" rev-parse -q --verify "refs/tags/upstream-$pkgver" >/dev/nul
 		GIT_AUTHOR_NAME=$GIT_COMMITTER_NAME \
 		GIT_AUTHOR_EMAIL=$GIT_COMMITTER_EMAIL \
 		GIT_AUTHOR_DATE=$GIT_COMMITTER_DATE \
-			git commit -q -m "Linux $v from Debian linux-source-6.1 $pkgver" \
-			-m "The unmodified source tarball of the Debian package."
-		git tag "upstream-$pkgver"
+			git commit -q -m "$(import_subject "$v")" -m "$import_body"
+		git tag "import-$pkgver"
 		git tag -f upstream >/dev/null
 	)
 	rm -rf "$tree"
@@ -74,7 +91,7 @@ if ! git -C "$tree" rev-parse -q --verify "refs/tags/upstream-$pkgver" >/dev/nul
 fi
 
 cd "$tree"
-git checkout -q --detach "upstream-$pkgver"
+git checkout -q --detach "import-$pkgver"
 git tag -f upstream >/dev/null
 for p in $(cd "$top" && patch_order base); do
 	if ! git am -q "$top/$p" >/dev/null 2>&1; then

@@ -5,6 +5,8 @@
 #
 #   applies      quilt push -a on a plain copy of the base, no fuzz or
 #                offset; git am of every patch on a fresh base
+#   base-commit  the cover letter's base-commit: is the base made here
+#                from the installed linux-source-6.1
 #   checkpatch   scripts/checkpatch.pl --strict on every patch: silent
 #   codespell    no misspelling in the lines the series adds
 #   bisect       after each patch the test kernel and the KVM selftests
@@ -100,6 +102,18 @@ fi
 (cd "$tree" && QUILT_PATCHES="$sdir" quilt pop -a -q) >/dev/null 2>&1
 rm -rf "$tree/.pc"
 git -C "$tree" checkout -q -f --detach base
+
+# base-commit: the cover letter names the tree the series was tested on.
+# The base is made from the tarball's content (scripts/base.sh), so only
+# a linux-source-6.1 with other source gives another one.
+made=$(sed -n 's/^base-commit: //p' "$sdir/0000-cover-letter.patch")
+have=$(git -C build/linux rev-parse base)
+pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null)
+if [ "$made" = "$have" ]; then
+	pass base-commit "$have, from linux-source-6.1 $pkgver"
+else
+	fail base-commit "the cover letter's base-commit ${made:-(none)} is not $have, the base made from linux-source-6.1 $pkgver: test the series on it, then 'make export'"
+fi
 
 # checkpatch and codespell need no build. checkpatch runs from the top of
 # the tree: elsewhere it takes the patch for a plain file.
