@@ -218,6 +218,58 @@ expect "boot: a hung guest is a timeout that shows the last console lines" 0 \
 [ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]
 ktap_result $? "boot: the timeout is recorded for the verdict"
 
+# deps.sh with a fake apt, as on a release whose linux-source is 6.12
+# (apt-cache answers a name it lacks with the matches of that name taken
+# as a regex), and a fake dpkg: names are looked up exactly, and what the
+# release lacks is named in one line, with the releases that have it.
+mkdir -p "$work/apt"
+cat >"$work/apt/apt-cache" <<'EOF'
+#!/bin/sh
+for a; do name=$a; done
+case $name in
+linux-source-6.1) printf 'Package: linux-source-6.12\nVersion: 6.12.1-1\n\nPackage: linux-source-6.13\n' ;;
+hello) printf 'Package: hello\nVersion: 1-1\n' ;;
+esac
+EOF
+cat >"$work/apt/apt-get" <<'EOF'
+#!/bin/sh
+echo "apt-get $*" >>"$FAKE_APT_LOG"
+case "$* " in "install "*" hello "*) [ -z "$FAKE_APT_INSTALLS" ] || : >"$FAKE_APT_LOG.hello" ;; esac
+EOF
+cat >"$work/apt/dpkg-query" <<'EOF'
+#!/bin/sh
+[ ! -e "$FAKE_APT_LOG.hello" ] || echo "hello install ok installed"
+EOF
+printf '%s\n' '#!/bin/sh' 'echo 0' >"$work/apt/id"
+chmod +x "$work/apt"/*
+echo 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"' >"$work/apt/os-release"
+printf '%s\n' "linux-source-6.1  [bookworm] the source" "hello  a greeting" \
+	>"$work/apt/packages"
+printf '%s\n' "linux-source-6.1  the source" >"$work/apt/packages.bare"
+fake_deps() { # INSTALLS LIST [NAME...]: INSTALLS empty, apt-get installs nothing
+	rm -f "$work/apt/log.hello"
+	: >"$work/apt/log"
+	inst=$1
+	shift
+	env PATH="$work/apt:$PATH" FAKE_APT_LOG="$work/apt/log" FAKE_APT_INSTALLS="$inst" \
+		OS_RELEASE="$work/apt/os-release" sh scripts/deps.sh "$@"
+}
+expect "deps: a package the release lacks is named, with the releases that have it" 1 \
+	'^deps: linux-source-6\.1 is not a package of Debian GNU/Linux 13 \(trixie\); the releases that have it: bookworm$' \
+	fake_deps 1 "$work/apt/packages"
+! grep -q install "$work/apt/log"
+ktap_result $? "deps: ... and nothing is installed in its place"
+expect "deps: ... also when the list does not say which releases have it" 1 \
+	'^deps: linux-source-6\.1 is not a package of .*; .*packages\.bare does not say which releases have it$' \
+	fake_deps 1 "$work/apt/packages.bare"
+expect "deps: a package the release has is installed by its exact name" 0 \
+	'^deps: installing hello$' fake_deps 1 "$work/apt/packages" hello
+grep -qx 'apt-get install -y -qq --no-install-recommends hello' "$work/apt/log"
+ktap_result $? "deps: ... apt-get is given that name and nothing else"
+expect "deps: an install that leaves the package missing fails, naming it" 1 \
+	'^deps: apt-get install ended well but did not install: hello$' \
+	fake_deps '' "$work/apt/packages" hello
+
 # A series with a patch that does not apply, on a small fake tree.
 sh tests/fake-tree.sh "$work/tree" "$work/series" >"$work/fake-tree.log" 2>&1 ||
 	{ cat "$work/fake-tree.log"; exit 1; }
