@@ -172,7 +172,7 @@ verdict: $(VERDICT)
 	@RESULTS=$(B)/results/kunit-parse.ktap sh scripts/kunit-agrees.sh \
 		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \
 		$$(sed -n 's/^-[rb] [^:]*://p' $(LOGS)/runs) || true
-	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json \
+	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json -m $(B)/matrix.txt \
 		$(foreach c,$(CHECKS),-k $(c):$(B)/results/$(c).ktap) \
 		$$(cat $(LOGS)/runs)
 

@@ -63,13 +63,69 @@ expect "verdict: linux_suspend on the base (recorded): no deep, and it fails" 1 
 grep -q "not ok 1 cycles_deep_offered # mem_sleep is '\[s2idle\]'" "$logs/linux-suspend-on-base.log"
 ktap_result $? "linux_suspend on the base (recorded) says why: mem_sleep is '[s2idle]'"
 # make check judges 19 runs at once (four runs of each kernel, three of the
-# base); the verdict takes more than that.
+# base); the verdict has no limit of runs or tests: 70 runs (twice the old
+# table's 32, and more) and a run of 300 tests (the old table had 256 rows),
+# with 300 known failures (the 300th, which fails, is xfail) and 300
+# required tests (the 299th, which skips, fails).
+awk 'BEGIN { print "KTAP version 1"; print "1..300"
+	for (i = 1; i <= 300; i++) { print "# running big" i
+		print (i == 300 ? "not ok " : "ok ") i " big" i (i == 299 ? " # SKIP why" : "") }
+	print "# init: all tests done, powering off" }' >"$work/big.log"
+echo ok >"$work/big.log.status"
+seq 1 300 | sed 's/.*/big& 60 - big/' >"$work/big.list"
+seq 1 300 | sed 's/.*/big& 60 required big/' >"$work/big-tests.list"
+seq 1 300 | sed 's/.*/big& fails here (recorded for this test)/' >"$work/big-xfail.list"
 set --
-for i in $(seq 1 24); do
-	set -- "$@" -r "run$i:$logs/good.log:$logs/suspend.list"
+for i in $(seq 1 70); do
+	set -- "$@" -r "line$((i % 2))/run$i:$logs/good.log:$logs/suspend.list"
 done
-expect "verdict: 24 runs at once are judged, not refused" 0 \
-	'^312 passed, 0 failed, 0 skipped$' "$verdict" -l guest/tests.list "$@"
+expect "verdict: 70 runs and a run of 300 tests are judged, not refused" 0 \
+	'^1209 passed, 0 failed, 2 skipped$' \
+	"$verdict" -l guest/tests.list -x "$work/big-xfail.list" "$@" \
+	-r "big/run:$work/big.log:$work/big.list"
+grep -Ec '^big[0-9]+ +(xpass|xfail|skip)$' "$work/out" >"$work/big.rows"
+[ "$(cat "$work/big.rows")" = 300 ]
+ktap_result $? "verdict: ... its table has the 300 rows (found $(cat "$work/big.rows")), the 300th known failure xfail"
+expect "verdict: ... and the 299th required test's skip fails" 1 \
+	'^1209 passed, 2 failed, 0 skipped$' \
+	"$verdict" -l "$work/big-tests.list" "$@" -r "big/run:$work/big.log:$work/big.list"
+
+# The runs of make check, in tables that fit in 80 columns: one a group of
+# runs (series/, upstream/, ...), the whole matrix in a file (-m), and the
+# counts as before (the recorded figure is that of the one-table verdict).
+set --
+for m in vhe nvhe protected a57; do
+	set -- "$@" -r "series/$m:$logs/good.log:$logs/suspend.list" \
+		-r "upstream/$m:$logs/good.log:$logs/suspend.list" \
+		-r "upstream-psci-test/$m:$logs/on-base.log:$logs/psci.list" \
+		-r "debug/$m:$logs/good.log:$logs/suspend.list"
+done
+for m in vhe nvhe protected; do
+	set -- "$@" -b "base/$m:$logs/failing.log:$logs/suspend.list" -R "series/$m:base/$m"
+done
+expect "verdict: make check's 19 runs, as before: 186 passed, 34 failed" 1 \
+	'^186 passed, 34 failed, 0 skipped$' \
+	"$verdict" -l guest/tests.list -m "$work/matrix.txt" "$@" \
+	-r "series/hung:$logs/hung.log:$logs/suspend.list"
+grep -Ev '^(log|reproduce|run|regression|plan|matrix:|expected failure:) ' "$work/out" |
+	awk 'length > 80 { print NR ": " length " columns: " $0; bad = 1 } END { exit bad }' \
+	>"$work/wide"
+ktap_result $? "verdict: ... every line of its tables fits in 80 columns"
+ktap_diag <"$work/wide"
+for g in series upstream upstream-psci-test debug "base (reference, not counted)"; do
+	grep -qx "$g" "$work/out" || echo "no table $g"
+done >"$work/groups"
+grep -Eq '^test +vhe +nvhe +protected +a57 +hung$' "$work/out" ||
+	echo "no table with columns vhe nvhe protected a57 hung" >>"$work/groups"
+[ ! -s "$work/groups" ]
+ktap_result $? "verdict: ... a table a group, a column a run"
+ktap_diag <"$work/groups"
+grep -Eq '^failed in series/hung:$' "$work/out" && grep -Eq '^  hypercalls TIMEOUT$' "$work/out"
+ktap_result $? "verdict: ... and each failed test on a line of its own, by run"
+grep -Eq '^test +series/vhe +upstream/vhe +upstream-psci-test/vhe +debug/vhe +series/nvhe .* base/protected +series/hung$' \
+	"$work/matrix.txt" &&
+	[ "$(grep -c '^  psci_test: system_suspend_honour ' "$work/matrix.txt")" = 1 ]
+ktap_result $? "verdict: ... and the whole matrix, a column each of the 20 runs, in its file"
 expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
