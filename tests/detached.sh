@@ -1,0 +1,88 @@
+#!/bin/sh
+# The harness's quick checks in the ways a long job is started: plainly,
+# under nohup, under nohup in the background (as "nohup make check &" from
+# a script: SIGINT ignored too), under setsid, with no terminal at all, with
+# stdin closed, and on a terminal (script(1)). In each, the clean-root
+# tests (signals, mounts) and a boot timeout (a fake QEMU whose guest never
+# powers off) must end before the deadline (DEADLINE, 120 s) with the
+# verdict of the plain run. Every condition starts from default signal
+# dispositions, so that how this script was started does not matter.
+# Needs root, as the clean-root tests do. Prints its results as KTAP and
+# leaves them in build/results/detached.ktap.
+# Usage: tests/detached.sh
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+work=build/detached-tests
+
+# --probe OUT: the checks, in whatever conditions this was started in;
+# their verdict in OUT/verdict.
+if [ "${1:-}" = --probe ]; then
+	out=$2
+	RESULTS=$out/clean-root.ktap sh tests/clean-root.sh >"$out/clean-root.out" 2>&1
+	PATH=$top/$work/bin:$PATH sh scripts/boot.sh /dev/null /dev/null vhe \
+		"$out/hung.log" 2 >"$out/boot.out" 2>&1
+	{ grep -E '^(not )?ok ' "$out/clean-root.ktap"
+	  echo "boot: $(cat "$out/hung.log.status" 2>/dev/null || echo "no status")"
+	} >"$out/verdict.tmp" && mv "$out/verdict.tmp" "$out/verdict"
+	exit 0
+fi
+
+deadline=${DEADLINE:-120}
+. scripts/ktap.sh
+rm -rf "$work"
+mkdir -p "$work/bin"
+cat >"$work/bin/qemu-system-aarch64" <<'EOF'
+#!/bin/sh
+[ "$1" = --version ] && { echo "QEMU emulator version 0 (fake)"; exit 0; }
+echo "Booting Linux on physical CPU 0x0"
+exec sleep 600
+EOF
+chmod +x "$work/bin/qemu-system-aarch64"
+
+# run_in CONDITION OUT: the probe under CONDITION, with a deadline (the
+# commands are split on purpose).
+# shellcheck disable=SC2086
+run_in() {
+	probe="sh tests/detached.sh --probe $2"
+	case $1 in
+	plain)	$deadline_cmd env --default-signal $probe ;;
+	nohup)	$deadline_cmd env --default-signal nohup $probe ;;
+	nohup-background)
+		$deadline_cmd env --default-signal sh -c "nohup $probe & wait \$!" ;;
+	setsid)	$deadline_cmd env --default-signal setsid -w $probe ;;
+	no-tty)	$deadline_cmd env --default-signal setsid -w $probe </dev/null ;;
+	stdin-closed)
+		$deadline_cmd env --default-signal $probe <&- ;;
+	tty)	$deadline_cmd env --default-signal script -qec "$probe" /dev/null </dev/null ;;
+	esac
+}
+deadline_cmd="timeout -k 5 $deadline"
+
+for c in plain nohup nohup-background setsid no-tty stdin-closed tty; do
+	out=$work/$c
+	mkdir -p "$out"
+	start=$(date +%s)
+	run_in "$c" "$out" >"$out/run.out" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ] || [ ! -f "$out/verdict" ]; then
+		ktap_result 1 "$c: the checks end with a verdict"
+		{ echo "exit status $rc after $secs s (deadline $deadline s); output:"
+		  tail -n 20 "$out/run.out" "$out/clean-root.out" 2>/dev/null; } | ktap_diag
+	elif [ "$c" = plain ]; then
+		ktap_result 0 "$c: the checks end with a verdict ($secs s)"
+	elif [ -f "$work/plain/verdict" ] && cmp -s "$work/plain/verdict" "$out/verdict"; then
+		ktap_result 0 "$c: the verdict of the plain run ($secs s)"
+	else
+		ktap_result 1 "$c: the verdict of the plain run ($secs s)"
+		{ echo "against the plain run (< plain, > $c):"
+		  diff "$work/plain/verdict" "$out/verdict" | grep '^[<>]'
+		  grep -A3 '^not ok' "$out/clean-root.ktap"; } 2>&1 | ktap_diag
+	fi
+done
+[ -f "$work/plain/verdict" ] && ! grep -q '^not ok' "$work/plain/verdict" &&
+	grep -qx 'boot: timeout after 2 s' "$work/plain/verdict"
+ktap_result $? "plain: the checks pass (a verdict of failures would be the same everywhere too)"
+
+ktap_done "${RESULTS:-$top/build/results/detached.ktap}"
