@@ -17,11 +17,12 @@ ${MAKE:-make} -s --no-print-directory build/host/verdict || exit 1	# the Makefil
 
 # expect DESCRIPTION STATUS PATTERN COMMAND...: the command must exit with
 # STATUS and print (stdout or stderr) a line matching the extended regex
-# PATTERN, if it is not empty.
+# PATTERN, if it is not empty; one still running after DEADLINE seconds
+# (300 by default) is killed, and fails.
 expect() {
 	desc=$1 want=$2 pattern=$3
 	shift 3
-	"$@" >"$work/out" 2>&1
+	with_deadline "${DEADLINE:-300}" "$@" >"$work/out" 2>&1
 	got=$?
 	if [ "$got" = "$want" ] &&
 	   { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$work/out"; }; then
@@ -38,6 +39,20 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 	shift
 	"$verdict" -l guest/tests.list "$@" -r "vhe:$logs/$log:$logs/suspend.list"
 }
+
+# The deadline every check's command has: one that overruns it is killed,
+# with what it started, and named.
+# shellcheck disable=SC2016 # the script's own $$ and $1
+printf '%s\n' 'echo $$ >"$1"' 'exec sleep 30' >"$work/sleeper.sh"
+with_deadline 1 sh -c "sh '$work/sleeper.sh' '$work/sleeper'; :" >"$work/deadline.out" 2>&1
+got=$?
+if [ "$got" = 124 ] && grep -q '^  [0-9]*: sleep 30 $' "$work/deadline.out" &&
+   ! ktap_alive "$(cat "$work/sleeper")"; then
+	ktap_result 0 "deadline: a command past it is killed, with its children, and named"
+else
+	ktap_result 1 "deadline: a command past it is killed, with its children, and named"
+	{ echo "status $got (expected 124):"; cat "$work/deadline.out"; } | ktap_diag
+fi
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
