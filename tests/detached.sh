@@ -3,10 +3,11 @@
 # under nohup, under nohup in the background (as "nohup make check &" from
 # a script: SIGINT ignored too), under setsid, with no terminal at all, with
 # stdin closed, and on a terminal (script(1)). In each, the clean-root
-# tests (signals, mounts) and a boot timeout (a fake QEMU whose guest never
-# powers off) must end before the deadline (DEADLINE, 120 s) with the
-# verdict of the plain run. Every condition starts from default signal
-# dispositions, so that how this script was started does not matter.
+# tests (signals, mounts), a boot timeout (a fake QEMU whose guest never
+# powers off) and the checks' own deadline (with_deadline) must end within
+# DEADLINE seconds (120) with the verdict of the plain run. Every condition
+# starts from default signal dispositions, so that how this script was
+# started does not matter.
 # Needs root, as the clean-root tests do. Prints its results as KTAP and
 # leaves them in build/results/detached.ktap.
 # Usage: tests/detached.sh
@@ -22,8 +23,12 @@ if [ "${1:-}" = --probe ]; then
 	RESULTS=$out/clean-root.ktap sh tests/clean-root.sh >"$out/clean-root.out" 2>&1
 	PATH=$top/$work/bin:$PATH sh scripts/boot.sh /dev/null /dev/null vhe \
 		"$out/hung.log" 2 >"$out/boot.out" 2>&1
+	. scripts/ktap.sh
+	with_deadline 1 sleep 30 >"$out/deadline.out" 2>&1
+	deadline_rc=$?
 	{ grep -E '^(not )?ok ' "$out/clean-root.ktap"
 	  echo "boot: $(cat "$out/hung.log.status" 2>/dev/null || echo "no status")"
+	  echo "deadline: status $deadline_rc, $(grep -c '^  [0-9]*: sleep 30 $' "$out/deadline.out") killed"
 	} >"$out/verdict.tmp" && mv "$out/verdict.tmp" "$out/verdict"
 	exit 0
 fi
@@ -86,7 +91,8 @@ awk -v r="$top/build/clean-root-tests/root" 'index($2, r "/") == 1 { print $2 }'
 	/proc/self/mounts | sort -r | while read -r m; do umount -l "$m"; done
 
 [ -f "$work/plain/verdict" ] && ! grep -q '^not ok' "$work/plain/verdict" &&
-	grep -qx 'boot: timeout after 2 s' "$work/plain/verdict"
+	grep -qx 'boot: timeout after 2 s' "$work/plain/verdict" &&
+	grep -qx 'deadline: status 124, 1 killed' "$work/plain/verdict"
 ktap_result $? "plain: the checks pass (a verdict of failures would be the same everywhere too)"
 
 ktap_done "${RESULTS:-$top/build/results/detached.ktap}"
