@@ -72,6 +72,7 @@ check: deps
 	@rm -rf $(LOGS)/runs $(B)/results
 	@$(TIMED) "harness tests" sh tests/harness.sh
 	@$(TIMED) "clean-root tests" sh tests/clean-root.sh
+	@$(TIMED) "detached tests" sh tests/detached.sh
 	@$(MAKE) -s --no-print-directory run-all
 	@$(MAKE) -s --no-print-directory fault-tests
 	@$(MAKE) -s --no-print-directory cross-checks
@@ -167,12 +168,12 @@ run-%: boot-inputs $(INIT) kvmtool
 # The verdict counts the results of the checks CHECKS names (their KTAP
 # files in build/results; a missing one fails).
 CHECKS	?= kunit-parse
-CHECK_RESULTS := harness-tests clean-root fault-tests gates kunit-parse
+CHECK_RESULTS := harness-tests clean-root detached fault-tests gates kunit-parse
 verdict: $(VERDICT)
 	@RESULTS=$(B)/results/kunit-parse.ktap sh scripts/kunit-agrees.sh \
 		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \
 		$$(sed -n 's/^-[rb] [^:]*://p' $(LOGS)/runs) || true
-	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json \
+	@$(VERDICT) -l $(LIST) -x $(XFAIL) -j $(B)/summary.json -m $(B)/matrix.txt \
 		$(foreach c,$(CHECKS),-k $(c):$(B)/results/$(c).ktap) \
 		$$(cat $(LOGS)/runs)
 

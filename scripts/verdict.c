@@ -3,7 +3,8 @@
  * verdict - read the console logs of guest runs and say what passed.
  *
  * Usage: verdict [-l TESTS.LIST] [-x XFAIL.LIST] [-k NAME:KTAP-FILE]...
- *                [-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...
+ *                [-R NEW:REF]... [-t FILE] [-j FILE] [-m FILE]
+ *                {-r|-b} LABEL:LOG:GUEST-LIST ...
  *
  *   -l  the harness's test list: which tests are "required" (a skip fails)
  *   -x  expected failures: "NAME REASON..." a line; such a test fails on the
@@ -13,6 +14,7 @@
  *   -R  compare two runs by label: no test may do worse in NEW than in REF
  *   -t  also write every result to FILE, "LABEL<tab>TEST<tab>RESULT" a line
  *   -j  also write a JSON summary to FILE: counts, runs, results
+ *   -m  also write the whole matrix to FILE: one table, a column a run
  *   -b  a reference run (the base without the series): shown, not counted
  *   -r  one guest run: a column label, its console log, and the test list
  *       the guest ran (NAME TIMEOUT PROGRAM...); LOG.status, written by
@@ -20,8 +22,11 @@
  *
  * A run fails as a whole, whatever its tests said, when the kernel log shows
  * a splat, when the guest hung (timeout) or died before /init finished.
- * Prints a table, the log paths, and ends with "N passed, N failed, N skipped".
- * Exits 1 when anything failed, 2 on bad usage.
+ * Prints one table a group of runs (the labels' part before the last '/',
+ * "series" of "series/vhe"; a column a run), each no wider than 80
+ * columns, then each failure on a line, the log paths, and ends with
+ * "N passed, N failed, N skipped". Runs, tests and lists have no fixed
+ * limit. Exits 1 when anything failed, 2 on bad usage.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -32,9 +37,8 @@
 
 #include "../guest/console.h"
 
-#define MAX_RUNS	32
-#define MAX_ROWS	256
 #define NAME_LEN	96
+#define TABLE_WIDTH	80	/* the terminal the tables are made for */
 
 enum result { RES_NONE, RES_OK, RES_FAIL, RES_SKIP, RES_TIMEOUT, RES_MISSING, RES_XFAIL, RES_XPASS };
 
@@ -52,7 +56,7 @@ struct cell {
 struct row {
 	char name[NAME_LEN];	/* "test" or "test: subtest" */
 	int is_sub;
-	struct cell cell[MAX_RUNS];
+	struct cell *cell;	/* one per run */
 };
 
 struct run {
@@ -65,16 +69,34 @@ struct run {
 	int reference;		/* shown for comparison, not counted */
 };
 
-static struct row rows[MAX_ROWS];
-static int nr_rows;
-static struct run runs[MAX_RUNS];
-static int nr_runs;
+static struct row *rows;
+static int nr_rows, cap_rows;
+static struct run *runs;
+static int nr_runs, cap_runs;
 
-static char required[MAX_ROWS][NAME_LEN];
-static int nr_required;
-static char xfail[MAX_ROWS][NAME_LEN];
-static char *xfail_reason[MAX_ROWS];
-static int nr_xfail;
+static char **required;
+static int nr_required, cap_required;
+static char **xfail, **xfail_reason;
+static int nr_xfail, cap_xfail;
+
+static void *xalloc(void *p, size_t n, size_t size)
+{
+	p = realloc(p, n * size);
+	if (!p) {
+		fprintf(stderr, "verdict: out of memory\n");
+		exit(2);
+	}
+	return p;
+}
+
+/* Room in *ARRAY for one more than NR elements of SIZE; CAP is its size. */
+static void *grow(void *array, int nr, int *cap, size_t size)
+{
+	if (nr < *cap)
+		return array;
+	*cap = *cap ? 2 * *cap : 16;
+	return xalloc(array, *cap, size);
+}
 
 /* Kernel messages that mean something went wrong in the host-side kernel. */
 static const char *const splat_marks[] = {
@@ -111,7 +133,7 @@ static char *skip_space(char *s)
 	return s;
 }
 
-static int in_list(char list[][NAME_LEN], int n, const char *name)
+static int in_list(char **list, int n, const char *name)
 {
 	int i;
 
@@ -128,13 +150,15 @@ static struct row *row_get(const char *name, int is_sub)
 	for (i = 0; i < nr_rows; i++)
 		if (!strcmp(rows[i].name, name))
 			return &rows[i];
-	if (nr_rows == MAX_ROWS) {
-		fprintf(stderr, "verdict: too many tests\n");
-		exit(2);
-	}
+	rows = grow(rows, nr_rows, &cap_rows, sizeof(*rows));
 	rows[nr_rows].is_sub = is_sub;
 	snprintf(rows[nr_rows].name, NAME_LEN, "%s", name);
-	for (r = 0; r < MAX_RUNS; r++)
+	rows[nr_rows].cell = calloc(nr_runs ? nr_runs : 1, sizeof(struct cell));
+	if (!rows[nr_rows].cell) {
+		fprintf(stderr, "verdict: out of memory\n");
+		exit(2);
+	}
+	for (r = 0; r < nr_runs; r++)
 		rows[nr_rows].cell[r].seconds = -1;
 	return &rows[nr_rows++];
 }
@@ -447,15 +471,19 @@ static void read_names(const char *path, int want_required)
 			continue;
 		if (want_required) {
 			if (sscanf(p, "%95s %*d %255s", name, flags) == 2 &&
-			    strstr(flags, "required"))
-				snprintf(required[nr_required++], NAME_LEN, "%s", name);
+			    strstr(flags, "required")) {
+				required = grow(required, nr_required,
+						&cap_required, sizeof(*required));
+				required[nr_required++] = strdup(name);
+			}
 		} else if (sscanf(p, "%95s %n", name, &n) == 1) {
 			chomp(p + n);
-			snprintf(xfail[nr_xfail], NAME_LEN, "%s", name);
+			xfail = grow(xfail, nr_xfail, &cap_xfail, sizeof(*xfail));
+			xfail_reason = xalloc(xfail_reason, cap_xfail,
+					      sizeof(*xfail_reason));
+			xfail[nr_xfail] = strdup(name);
 			xfail_reason[nr_xfail++] = strdup(p + n);
 		}
-		if (nr_required == MAX_ROWS || nr_xfail == MAX_ROWS)
-			break;
 	}
 	fclose(f);
 }
@@ -498,10 +526,12 @@ static void add_run(char *spec, int reference)
 	char *a = strchr(spec, ':');
 	char *b = a ? strchr(a + 1, ':') : NULL;
 
-	if (!b || nr_runs == MAX_RUNS) {
+	if (!b) {
 		fprintf(stderr, "verdict: bad run %s\n", spec);
 		exit(2);
 	}
+	runs = grow(runs, nr_runs, &cap_runs, sizeof(*runs));
+	memset(&runs[nr_runs], 0, sizeof(*runs));
 	*a = *b = '\0';
 	runs[nr_runs].label = spec;
 	runs[nr_runs].log = a + 1;
@@ -665,37 +695,21 @@ static void apply_policy(void)
 
 }
 
-/* The table, test by run, counting the counted runs' cells. */
-static void print_table(struct counts *n)
+static int counts_as_failure(enum result r)
 {
-	int i, r, width = 24, colw[MAX_RUNS];
+	return r == RES_FAIL || r == RES_TIMEOUT || r == RES_MISSING;
+}
 
-	for (i = 0; i < nr_rows; i++)
-		if ((int)strlen(rows[i].name) + 2 > width)
-			width = strlen(rows[i].name) + 2;
-	for (r = 0; r < nr_runs; r++)
-		colw[r] = strlen(runs[r].label) > 14 ? strlen(runs[r].label) : 14;
-	printf("\n%-*s", width, "test");
-	for (r = 0; r < nr_runs; r++)
-		printf(" %-*s", colw[r], runs[r].label);
-	printf("\n");
-	for (i = 0; i < nr_rows; i++) {
-		printf("%s%-*s", rows[i].is_sub ? "  " : "",
-		       width - (rows[i].is_sub ? 2 : 0), rows[i].name);
-		for (r = 0; r < nr_runs; r++) {
-			struct cell *c = &rows[i].cell[r];
-			char text[32];
+/* The counted runs' cells, and one "(kernel log clean)" result a run. */
+static void count_cells(struct counts *n)
+{
+	int i, r;
 
-			if (c->seconds >= 0)
-				snprintf(text, sizeof(text), "%s %.1fs",
-					 result_name[c->result], c->seconds);
-			else
-				snprintf(text, sizeof(text), "%s",
-					 result_name[c->result]);
-			printf(" %-*s", colw[r], text);
-			if (runs[r].reference)
-				continue;	/* shown for comparison only */
-			switch (c->result) {
+	for (r = 0; r < nr_runs; r++) {
+		if (runs[r].reference)
+			continue;	/* shown for comparison only */
+		for (i = 0; i < nr_rows; i++)
+			switch (rows[i].cell[r].result) {
 			case RES_OK:
 			case RES_XPASS:
 				n->passed++;
@@ -710,21 +724,212 @@ static void print_table(struct counts *n)
 				n->failed++;
 				break;
 			}
-		}
-		printf("\n");
-	}
-	printf("%-*s", width, "(kernel log clean)");
-	for (r = 0; r < nr_runs; r++) {
-		printf(" %-*s", colw[r], runs[r].problem[0] ? "FAIL" : "ok");
-		if (runs[r].reference)
-			continue;
 		if (runs[r].problem[0])
 			n->failed++;
 		else
 			n->passed++;
 	}
-	printf("\n\n");
+}
 
+static void cell_text(char *text, size_t size, const struct cell *c)
+{
+	if (c->seconds >= 0)
+		snprintf(text, size, "%s %.1fs", result_name[c->result], c->seconds);
+	else
+		snprintf(text, size, "%s", result_name[c->result]);
+}
+
+#define KERNEL_LOG_ROW	"(kernel log clean)"
+
+/* Whether ROW has a result in one of the runs COLS[0..N-1]. */
+static int shown(const struct row *row, const int *cols, int n)
+{
+	int j;
+
+	for (j = 0; j < n; j++)
+		if (row->cell[cols[j]].result != RES_NONE)
+			return 1;
+	return 0;
+}
+
+/*
+ * One table: the rows that have a result in one of the runs COLS[0..N-1],
+ * a column each, headed HEAD[...]. The test names get what the columns
+ * leave of WIDTH (no limit if WIDTH is 0); a longer name has a line of
+ * its own, its results on the next.
+ */
+static void print_table(FILE *f, const int *cols, char **head, int n, int width)
+{
+	int i, j, namew = (int)strlen(KERNEL_LOG_ROW) + 2, cellsw = 0;
+	int *colw = xalloc(NULL, n ? n : 1, sizeof(int));
+	char text[64];
+
+	for (j = 0; j < n; j++) {
+		colw[j] = strlen(head[j]);
+		for (i = 0; i < nr_rows; i++) {
+			cell_text(text, sizeof(text), &rows[i].cell[cols[j]]);
+			if (rows[i].cell[cols[j]].result != RES_NONE &&
+			    (int)strlen(text) > colw[j])
+				colw[j] = strlen(text);
+		}
+		if (colw[j] < 4)
+			colw[j] = 4;
+		cellsw += colw[j] + 1;
+	}
+	for (i = 0; i < nr_rows; i++)
+		if (shown(&rows[i], cols, n) &&
+		    (int)strlen(rows[i].name) + 2 + 2 * rows[i].is_sub > namew)
+			namew = strlen(rows[i].name) + 2 + 2 * rows[i].is_sub;
+	if (width && namew > width - cellsw)
+		namew = width - cellsw;
+	fprintf(f, "%-*s", namew, "test");
+	for (j = 0; j < n; j++)
+		fprintf(f, " %-*s", j + 1 < n ? colw[j] : 0, head[j]);
+	fprintf(f, "\n");
+	for (i = 0; i < nr_rows; i++) {
+		int len = strlen(rows[i].name) + 2 * rows[i].is_sub;
+
+		if (!shown(&rows[i], cols, n))
+			continue;
+		fprintf(f, "%s%s", rows[i].is_sub ? "  " : "", rows[i].name);
+		if (len >= namew) {
+			fprintf(f, "\n");
+			len = 0;
+		}
+		fprintf(f, "%*s", namew - len, "");
+		for (j = 0; j < n; j++) {
+			cell_text(text, sizeof(text), &rows[i].cell[cols[j]]);
+			fprintf(f, " %-*s", j + 1 < n ? colw[j] : 0, text);
+		}
+		fprintf(f, "\n");
+	}
+	fprintf(f, "%-*s", namew, KERNEL_LOG_ROW);
+	for (j = 0; j < n; j++)
+		fprintf(f, " %-*s", j + 1 < n ? colw[j] : 0,
+			runs[cols[j]].problem[0] ? "FAIL" : "ok");
+	fprintf(f, "\n");
+	free(colw);
+}
+
+/* The group of a label: its part before the last '/', "" if none. */
+static int group_len(const char *label)
+{
+	const char *slash = strrchr(label, '/');
+
+	return slash ? slash - label : 0;
+}
+
+static int same_group(int a, int b)
+{
+	int n = group_len(runs[a].label);
+
+	return n == group_len(runs[b].label) &&
+	       !strncmp(runs[a].label, runs[b].label, n);
+}
+
+/*
+ * The tables of the terminal: one a group of runs, its columns headed by
+ * the rest of their labels ("vhe"), split where they would not fit in
+ * TABLE_WIDTH with a name column of at least 24 characters.
+ */
+static void print_groups(void)
+{
+	int *cols = xalloc(NULL, nr_runs, sizeof(int));
+	char **head = xalloc(NULL, nr_runs, sizeof(char *));
+	char *done = calloc(nr_runs, 1);
+	int g, r, n;
+
+	for (g = 0; g < nr_runs; g++) {
+		int glen = group_len(runs[g].label), used = 0, widest;
+
+		if (done[g])
+			continue;
+		n = 0;
+		for (r = g; r < nr_runs; r++)
+			if (!done[r] && same_group(g, r))
+				cols[n++] = r, done[r] = 1;
+		if (glen)
+			printf("\n%.*s%s\n", glen, runs[g].label,
+			       runs[g].reference ? " (reference, not counted)" : "");
+		else
+			printf("\n");
+		for (r = 0; r < n; r++)
+			head[r] = (char *)runs[cols[r]].label + (glen ? glen + 1 : 0);
+		/* Chunks of columns that fit beside a name column of 24. */
+		while (used < n) {
+			int take = 0, w = 24;
+
+			while (used + take < n) {
+				char text[64];
+				int i, cw = strlen(head[used + take]);
+
+				for (i = 0; i < nr_rows; i++) {
+					struct cell *c = &rows[i].cell[cols[used + take]];
+
+					cell_text(text, sizeof(text), c);
+					if (c->result != RES_NONE && (int)strlen(text) > cw)
+						cw = strlen(text);
+				}
+				widest = (cw < 4 ? 4 : cw) + 1;
+				if (take && w + widest > TABLE_WIDTH)
+					break;
+				w += widest;
+				take++;
+			}
+			if (used)
+				printf("\n");
+			print_table(stdout, cols + used, head + used, take, TABLE_WIDTH);
+			used += take;
+		}
+	}
+	free(cols);
+	free(head);
+	free(done);
+}
+
+/* Every test by every run, in one table, for a file. */
+static void write_matrix(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	int *cols = xalloc(NULL, nr_runs, sizeof(int));
+	char **head = xalloc(NULL, nr_runs, sizeof(char *));
+	int r;
+
+	if (!f) {
+		fprintf(stderr, "verdict: %s: cannot write\n", path);
+		exit(2);
+	}
+	for (r = 0; r < nr_runs; r++) {
+		cols[r] = r;
+		head[r] = (char *)runs[r].label;
+	}
+	print_table(f, cols, head, nr_runs, 0);
+	for (r = 0; r < nr_runs; r++)
+		if (runs[r].reference)
+			fprintf(f, "(%s: reference, not counted)\n", runs[r].label);
+	fclose(f);
+	free(cols);
+	free(head);
+}
+
+/*
+ * The failed tests of the counted runs, next to the counts: "failed in
+ * RUN:", then "  TEST RESULT" a line (a run that failed as a whole has
+ * its "run LABEL FAILED" line above).
+ */
+static void print_failures(void)
+{
+	int i, r;
+
+	for (r = 0; r < nr_runs; r++) {
+		if (runs[r].reference || !run_has_failure(r))
+			continue;
+		printf("failed in %s:\n", runs[r].label);
+		for (i = 0; i < nr_rows; i++)
+			if (counts_as_failure(rows[i].cell[r].result))
+				printf("  %s %s\n", rows[i].name,
+				       result_name[rows[i].cell[r].result]);
+	}
 }
 
 /* Known failures, what failed each run, its reproducer, and its log. */
@@ -839,13 +1044,17 @@ static int add_check(char *spec, struct counts *n)
 int main(int argc, char **argv)
 {
 	struct counts n = { 0 };
-	char *compare[MAX_RUNS], *checks[MAX_RUNS];
+	char **compare = xalloc(NULL, argc, sizeof(char *));
+	char **checks = xalloc(NULL, argc, sizeof(char *));
 	int nr_compare = 0, nr_checks = 0;
 	int i, r, opt;
-	const char *results_path = NULL, *json_path = NULL;
+	const char *results_path = NULL, *json_path = NULL, *matrix_path = NULL;
 
-	while ((opt = getopt(argc, argv, "l:x:k:r:b:R:t:j:")) != -1) {
+	while ((opt = getopt(argc, argv, "l:x:k:r:b:R:t:j:m:")) != -1) {
 		switch (opt) {
+		case 'm':
+			matrix_path = optarg;
+			break;
 		case 'j':
 			json_path = optarg;
 			break;
@@ -859,8 +1068,6 @@ int main(int argc, char **argv)
 			read_names(optarg, 0);
 			break;
 		case 'k':
-			if (nr_checks == MAX_RUNS)
-				goto usage;
 			checks[nr_checks++] = optarg;
 			break;
 		case 'r':
@@ -868,7 +1075,7 @@ int main(int argc, char **argv)
 			add_run(optarg, opt == 'b');
 			break;
 		case 'R':
-			if (nr_compare == MAX_RUNS || !strchr(optarg, ':'))
+			if (!strchr(optarg, ':'))
 				goto usage;
 			compare[nr_compare++] = optarg;
 			break;
@@ -887,13 +1094,20 @@ int main(int argc, char **argv)
 	apply_policy();
 	if (results_path)
 		write_results(results_path);
-	print_table(&n);
+	count_cells(&n);
+	print_groups();
+	printf("\n");
+	if (matrix_path) {
+		write_matrix(matrix_path);
+		printf("matrix: %s (every test by every run)\n", matrix_path);
+	}
 	print_runs();
 	for (i = 0; i < nr_compare; i++)
 		check_regression(compare[i], &n);
 	for (i = 0; i < nr_checks; i++)
 		if (add_check(checks[i], &n))
 			goto usage;
+	print_failures();
 	if (json_path)
 		write_json(json_path, n.passed, n.failed, n.skipped);
 	printf("%d passed, %d failed, %d skipped\n", n.passed, n.failed, n.skipped);
@@ -901,6 +1115,7 @@ int main(int argc, char **argv)
 
 usage:
 	fprintf(stderr, "usage: verdict [-l LIST] [-x XFAIL] [-k NAME:KTAP-FILE]... "
-		"[-R NEW:REF]... [-t FILE] [-j FILE] {-r|-b} LABEL:LOG:GUEST-LIST ...\n");
+		"[-R NEW:REF]... [-t FILE] [-j FILE] [-m FILE] "
+		"{-r|-b} LABEL:LOG:GUEST-LIST ...\n");
 	return 2;
 }

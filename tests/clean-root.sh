@@ -3,13 +3,16 @@
 # fresh-check) that mounts: on a tiny root holding one static program
 # (tests/inroot.c), every way out must leave nothing mounted and nothing
 # running in the root. Needs root, as the clean-root run does. Prints its
-# results as KTAP and leaves them in build/results/clean-root.ktap.
+# results as KTAP and leaves them in build/results/clean-root.ktap (or in
+# the file RESULTS names). Every command has a deadline (DEADLINE seconds,
+# 60 by default): one that does not end by then is killed, and fails.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 work=$top/build/clean-root-tests
 root=$work/root
 run=scripts/chroot-run.sh
+deadline=${DEADLINE:-60}
 . scripts/ktap.sh
 
 result() { # STATUS DESCRIPTION [DIAGNOSTIC]
@@ -28,13 +31,27 @@ running() { # whether a process runs with the root as its root
 	return 1
 }
 
+alive() { # PID: whether it runs (a zombie has ended)
+	case $(sed -n 's/^State:[[:space:]]*\(.\).*/\1/p' "/proc/$1/status" 2>/dev/null) in
+	''|Z) return 1 ;;
+	esac
+}
+
+ignores() { # PID SIGNAL: whether PID ignores SIGNAL (INT, TERM or HUP)
+	mask=$(sed -n 's/^SigIgn:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null)
+	case $2 in INT) n=2 ;; TERM) n=15 ;; HUP) n=1 ;; esac
+	[ $(((0x${mask:-0} >> (n - 1)) & 1)) = 1 ]
+}
+
 # expect DESCRIPTION STATUS PATTERN COMMAND...: exit status, a line of the
-# output matching PATTERN, and nothing left mounted under the root.
+# output matching PATTERN, and nothing left mounted under the root; a
+# command still running after the deadline is killed and fails.
 expect() {
 	desc=$1 want=$2 pattern=$3
 	shift 3
-	"$@" >"$work/out" 2>&1
+	timeout -k 5 "$deadline" "$@" >"$work/out" 2>&1
 	got=$?
+	[ "$got" != 124 ] || echo "(killed: still running after $deadline s)" >>"$work/out"
 	if [ "$got" = "$want" ] && ! mounted &&
 	   { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$work/out"; }; then
 		result 0 "$desc"
@@ -47,41 +64,60 @@ mounts under the root: $(awk -v r="$root" 'index($2, r "/") == 1 { print $2 }' /
 
 # interrupt SIGNAL STATUS: the run is sent SIGNAL while its command waits
 # inside; it must end with STATUS, with the command killed and nothing
-# mounted. SIGINT is set back to its default first (a shell started in the
-# background ignores it, as a Ctrl-C'd foreground one does not).
+# mounted, before the deadline. INT, TERM and HUP are set back to their
+# defaults first: a shell cannot trap a signal it was started with ignored
+# (HUP under nohup, INT in a shell started in the background), and these
+# tests may run so. That they are not ignored is checked, and said if not.
 interrupt() {
 	sig=$1 want=$2
 	rm -f "$root/ready"
-	perl -e '$SIG{INT} = "DEFAULT"; exec @ARGV' \
-		sh "$run" "$root" /inroot wait >"$work/out" 2>&1 &
+	env --default-signal=INT,TERM,HUP sh "$run" "$root" /inroot wait >"$work/out" 2>&1 &
 	pid=$!
 	i=0
 	while [ ! -f "$root/ready" ] && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
+	ign=
+	! ignores "$pid" "$sig" || ign="the run ignores SIG$sig, which it cannot trap; "
 	kill -s "$sig" "$pid"
+	i=0
+	while alive "$pid" && [ $i -lt $((deadline * 10)) ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	late=
+	if alive "$pid"; then
+		late="still running $deadline s after SIG$sig, killed; "
+		kill -KILL "$pid"
+	fi
 	wait "$pid"
 	got=$?
-	if [ "$got" = "$want" ] && [ -f "$root/ready" ] && ! mounted && ! running; then
+	if [ -z "$late$ign" ] && [ "$got" = "$want" ] && [ -f "$root/ready" ] &&
+	   ! mounted && ! running; then
 		result 0 "chroot-run: SIG$sig kills the command and takes the mounts down"
 	else
 		result 1 "chroot-run: SIG$sig kills the command and takes the mounts down" \
-			"exit status $got (expected $want); command started: $([ -f "$root/ready" ] && echo yes || echo no); $(cat "$work/out")"
-		for p in /proc/[0-9]*; do
-			[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -KILL "${p#/proc/}"
-		done
+			"$late${ign}exit status $got (expected $want); command started: $([ -f "$root/ready" ] && echo yes || echo no); $(cat "$work/out")"
+		clear_root
 	fi
+}
+
+# What a run that failed left: processes in the root, mounts under it.
+clear_root() {
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$root" ] && kill -KILL "${p#/proc/}"
+	done
+	awk -v r="$root" 'index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
+	while read -r m; do
+		umount -l "$m"
+	done
 }
 
 if [ "$(id -u)" != 0 ]; then
 	result 1 "clean root: the tests run as root, as make fresh-check does"
 else
-	# A root left by an earlier, killed run of these tests.
-	awk -v r="$root" 'index($2, r "/") == 1 { print $2 }' /proc/self/mounts | sort -r |
-	while read -r m; do
-		umount -l "$m"
-	done
+	clear_root	# a root left by an earlier, killed run of these tests
 	rm -rf --one-file-system "$work"
 	mkdir -p "$root"
 	${HOSTCC:-gcc} -static -O2 -Wall -Wextra -Werror -o "$root/inroot" tests/inroot.c ||
@@ -106,7 +142,7 @@ else
 	# A root that is already in use is not mounted over.
 	mkdir -p "$root/proc"
 	mount -t tmpfs busy "$root/proc"
-	sh "$run" "$root" /inroot exit 0 >"$work/out" 2>&1
+	timeout -k 5 "$deadline" sh "$run" "$root" /inroot exit 0 >"$work/out" 2>&1
 	got=$?
 	if [ "$got" = 1 ] && grep -q 'already mounted' "$work/out"; then
 		result 0 "chroot-run: a root with mounts under it is refused"
@@ -116,7 +152,8 @@ else
 	umount "$root/proc"
 
 	# fresh.sh's own checks come before it makes anything.
-	MMDEBSTRAP=mmdebstrap-not-installed sh scripts/fresh.sh check >"$work/out" 2>&1
+	MMDEBSTRAP=mmdebstrap-not-installed timeout -k 5 "$deadline" \
+		sh scripts/fresh.sh check >"$work/out" 2>&1
 	got=$?
 	if [ "$got" = 1 ] && grep -q 'apt-get install mmdebstrap' "$work/out"; then
 		result 0 "fresh: a missing mmdebstrap is named with its package"
@@ -125,4 +162,4 @@ else
 	fi
 fi
 
-ktap_done "$top/build/results/clean-root.ktap"
+ktap_done "${RESULTS:-$top/build/results/clean-root.ktap}"

@@ -17,11 +17,12 @@ ${MAKE:-make} -s --no-print-directory build/host/verdict || exit 1	# the Makefil
 
 # expect DESCRIPTION STATUS PATTERN COMMAND...: the command must exit with
 # STATUS and print (stdout or stderr) a line matching the extended regex
-# PATTERN, if it is not empty.
+# PATTERN, if it is not empty; one still running after DEADLINE seconds
+# (300 by default) is killed, and fails.
 expect() {
 	desc=$1 want=$2 pattern=$3
 	shift 3
-	"$@" >"$work/out" 2>&1
+	with_deadline "${DEADLINE:-300}" "$@" >"$work/out" 2>&1
 	got=$?
 	if [ "$got" = "$want" ] &&
 	   { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$work/out"; }; then
@@ -38,6 +39,20 @@ run_verdict() { # LOG [VERDICT OPTIONS...]
 	shift
 	"$verdict" -l guest/tests.list "$@" -r "vhe:$logs/$log:$logs/suspend.list"
 }
+
+# The deadline every check's command has: one that overruns it is killed,
+# with what it started, and named.
+# shellcheck disable=SC2016 # the script's own $$ and $1
+printf '%s\n' 'echo $$ >"$1"' 'exec sleep 30' >"$work/sleeper.sh"
+with_deadline 1 sh -c "sh '$work/sleeper.sh' '$work/sleeper'; :" >"$work/deadline.out" 2>&1
+got=$?
+if [ "$got" = 124 ] && grep -q '^  [0-9]*: sleep 30 $' "$work/deadline.out" &&
+   ! ktap_alive "$(cat "$work/sleeper")"; then
+	ktap_result 0 "deadline: a command past it is killed, with its children, and named"
+else
+	ktap_result 1 "deadline: a command past it is killed, with its children, and named"
+	{ echo "status $got (expected 124):"; cat "$work/deadline.out"; } | ktap_diag
+fi
 
 # The KTAP reader and the splat detector, on recorded console logs.
 expect "verdict: a clean run passes, subtests counted" 0 \
@@ -63,13 +78,69 @@ expect "verdict: linux_suspend on the base (recorded): no deep, and it fails" 1 
 grep -q "not ok 1 cycles_deep_offered # mem_sleep is '\[s2idle\]'" "$logs/linux-suspend-on-base.log"
 ktap_result $? "linux_suspend on the base (recorded) says why: mem_sleep is '[s2idle]'"
 # make check judges 19 runs at once (four runs of each kernel, three of the
-# base); the verdict takes more than that.
+# base); the verdict has no limit of runs or tests: 70 runs (twice the old
+# table's 32, and more) and a run of 300 tests (the old table had 256 rows),
+# with 300 known failures (the 300th, which fails, is xfail) and 300
+# required tests (the 299th, which skips, fails).
+awk 'BEGIN { print "KTAP version 1"; print "1..300"
+	for (i = 1; i <= 300; i++) { print "# running big" i
+		print (i == 300 ? "not ok " : "ok ") i " big" i (i == 299 ? " # SKIP why" : "") }
+	print "# init: all tests done, powering off" }' >"$work/big.log"
+echo ok >"$work/big.log.status"
+seq 1 300 | sed 's/.*/big& 60 - big/' >"$work/big.list"
+seq 1 300 | sed 's/.*/big& 60 required big/' >"$work/big-tests.list"
+seq 1 300 | sed 's/.*/big& fails here (recorded for this test)/' >"$work/big-xfail.list"
 set --
-for i in $(seq 1 24); do
-	set -- "$@" -r "run$i:$logs/good.log:$logs/suspend.list"
+for i in $(seq 1 70); do
+	set -- "$@" -r "line$((i % 2))/run$i:$logs/good.log:$logs/suspend.list"
 done
-expect "verdict: 24 runs at once are judged, not refused" 0 \
-	'^312 passed, 0 failed, 0 skipped$' "$verdict" -l guest/tests.list "$@"
+expect "verdict: 70 runs and a run of 300 tests are judged, not refused" 0 \
+	'^1209 passed, 0 failed, 2 skipped$' \
+	"$verdict" -l guest/tests.list -x "$work/big-xfail.list" "$@" \
+	-r "big/run:$work/big.log:$work/big.list"
+grep -Ec '^big[0-9]+ +(xpass|xfail|skip)$' "$work/out" >"$work/big.rows"
+[ "$(cat "$work/big.rows")" = 300 ]
+ktap_result $? "verdict: ... its table has the 300 rows (found $(cat "$work/big.rows")), the 300th known failure xfail"
+expect "verdict: ... and the 299th required test's skip fails" 1 \
+	'^1209 passed, 2 failed, 0 skipped$' \
+	"$verdict" -l "$work/big-tests.list" "$@" -r "big/run:$work/big.log:$work/big.list"
+
+# The runs of make check, in tables that fit in 80 columns: one a group of
+# runs (series/, upstream/, ...), the whole matrix in a file (-m), and the
+# counts as before (the recorded figure is that of the one-table verdict).
+set --
+for m in vhe nvhe protected a57; do
+	set -- "$@" -r "series/$m:$logs/good.log:$logs/suspend.list" \
+		-r "upstream/$m:$logs/good.log:$logs/suspend.list" \
+		-r "upstream-psci-test/$m:$logs/on-base.log:$logs/psci.list" \
+		-r "debug/$m:$logs/good.log:$logs/suspend.list"
+done
+for m in vhe nvhe protected; do
+	set -- "$@" -b "base/$m:$logs/failing.log:$logs/suspend.list" -R "series/$m:base/$m"
+done
+expect "verdict: make check's 19 runs, as before: 186 passed, 34 failed" 1 \
+	'^186 passed, 34 failed, 0 skipped$' \
+	"$verdict" -l guest/tests.list -m "$work/matrix.txt" "$@" \
+	-r "series/hung:$logs/hung.log:$logs/suspend.list"
+grep -Ev '^(log|reproduce|run|regression|plan|matrix:|expected failure:) ' "$work/out" |
+	awk 'length > 80 { print NR ": " length " columns: " $0; bad = 1 } END { exit bad }' \
+	>"$work/wide"
+ktap_result $? "verdict: ... every line of its tables fits in 80 columns"
+ktap_diag <"$work/wide"
+for g in series upstream upstream-psci-test debug "base (reference, not counted)"; do
+	grep -qx "$g" "$work/out" || echo "no table $g"
+done >"$work/groups"
+grep -Eq '^test +vhe +nvhe +protected +a57 +hung$' "$work/out" ||
+	echo "no table with columns vhe nvhe protected a57 hung" >>"$work/groups"
+[ ! -s "$work/groups" ]
+ktap_result $? "verdict: ... a table a group, a column a run"
+ktap_diag <"$work/groups"
+grep -Eq '^failed in series/hung:$' "$work/out" && grep -Eq '^  hypercalls TIMEOUT$' "$work/out"
+ktap_result $? "verdict: ... and each failed test on a line of its own, by run"
+grep -Eq '^test +series/vhe +upstream/vhe +upstream-psci-test/vhe +debug/vhe +series/nvhe .* base/protected +series/hung$' \
+	"$work/matrix.txt" &&
+	[ "$(grep -c '^  psci_test: system_suspend_honour ' "$work/matrix.txt")" = 1 ]
+ktap_result $? "verdict: ... and the whole matrix, a column each of the 20 runs, in its file"
 expect "verdict: a hung guest fails with its timeout" 1 \
 	'run vhe FAILED: guest hung: timeout after 5 s' run_verdict hung.log
 expect "verdict: a test cut off by the hang is a timeout" 1 \
@@ -217,6 +288,58 @@ expect "boot: a hung guest is a timeout that shows the last console lines" 0 \
 	"$work/hung-guest.log" 2
 [ "$(cat "$work/hung-guest.log.status" 2>/dev/null)" = "timeout after 2 s" ]
 ktap_result $? "boot: the timeout is recorded for the verdict"
+
+# deps.sh with a fake apt, as on a release whose linux-source is 6.12
+# (apt-cache answers a name it lacks with the matches of that name taken
+# as a regex), and a fake dpkg: names are looked up exactly, and what the
+# release lacks is named in one line, with the releases that have it.
+mkdir -p "$work/apt"
+cat >"$work/apt/apt-cache" <<'EOF'
+#!/bin/sh
+for a; do name=$a; done
+case $name in
+linux-source-6.1) printf 'Package: linux-source-6.12\nVersion: 6.12.1-1\n\nPackage: linux-source-6.13\n' ;;
+hello) printf 'Package: hello\nVersion: 1-1\n' ;;
+esac
+EOF
+cat >"$work/apt/apt-get" <<'EOF'
+#!/bin/sh
+echo "apt-get $*" >>"$FAKE_APT_LOG"
+case "$* " in "install "*" hello "*) [ -z "$FAKE_APT_INSTALLS" ] || : >"$FAKE_APT_LOG.hello" ;; esac
+EOF
+cat >"$work/apt/dpkg-query" <<'EOF'
+#!/bin/sh
+[ ! -e "$FAKE_APT_LOG.hello" ] || echo "hello install ok installed"
+EOF
+printf '%s\n' '#!/bin/sh' 'echo 0' >"$work/apt/id"
+chmod +x "$work/apt"/*
+echo 'PRETTY_NAME="Debian GNU/Linux 13 (trixie)"' >"$work/apt/os-release"
+printf '%s\n' "linux-source-6.1  [bookworm] the source" "hello  a greeting" \
+	>"$work/apt/packages"
+printf '%s\n' "linux-source-6.1  the source" >"$work/apt/packages.bare"
+fake_deps() { # INSTALLS LIST [NAME...]: INSTALLS empty, apt-get installs nothing
+	rm -f "$work/apt/log.hello"
+	: >"$work/apt/log"
+	inst=$1
+	shift
+	env PATH="$work/apt:$PATH" FAKE_APT_LOG="$work/apt/log" FAKE_APT_INSTALLS="$inst" \
+		OS_RELEASE="$work/apt/os-release" sh scripts/deps.sh "$@"
+}
+expect "deps: a package the release lacks is named, with the releases that have it" 1 \
+	'^deps: linux-source-6\.1 is not a package of Debian GNU/Linux 13 \(trixie\); the releases that have it: bookworm$' \
+	fake_deps 1 "$work/apt/packages"
+! grep -q install "$work/apt/log"
+ktap_result $? "deps: ... and nothing is installed in its place"
+expect "deps: ... also when the list does not say which releases have it" 1 \
+	'^deps: linux-source-6\.1 is not a package of .*; .*packages\.bare does not say which releases have it$' \
+	fake_deps 1 "$work/apt/packages.bare"
+expect "deps: a package the release has is installed by its exact name" 0 \
+	'^deps: installing hello$' fake_deps 1 "$work/apt/packages" hello
+grep -qx 'apt-get install -y -qq --no-install-recommends hello' "$work/apt/log"
+ktap_result $? "deps: ... apt-get is given that name and nothing else"
+expect "deps: an install that leaves the package missing fails, naming it" 1 \
+	'^deps: apt-get install ended well but did not install: hello$' \
+	fake_deps '' "$work/apt/packages" hello
 
 # A series with a patch that does not apply, on a small fake tree.
 sh tests/fake-tree.sh "$work/tree" "$work/series" >"$work/fake-tree.log" 2>&1 ||
