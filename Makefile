@@ -54,14 +54,14 @@ VERDICT	:= $(B)/host/verdict
 INIT	:= $(GUEST)/init
 HOSTCC	?= gcc
 # kvmtool, for the linux_suspend test: the snapshot, or a clone at its commit.
-KVMTOOL	?= ../shared/vendor/kvmtool-b48735e5d562.tar.xz
+KVMTOOL	?= ../shared/vendor/kvmtool-ca0ddafa941d.tar.xz
 LKVM	:= $(B)/kvmtool/lkvm-static
 CROSS_CC := aarch64-linux-gnu-gcc
 
 .PHONY: all check deps base tree series export tree-under-test kernel \
 	selftests guest-tests boot-inputs verdict upstream-tree upstream \
 	cross-checks debug fault-tests gates mutants regression harness-tests \
-	bench bench-guests kvmtool outgoing fresh fresh-check clean
+	bench bench-guests kvmtool kvmtool-mutants outgoing fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/results
@@ -145,7 +145,8 @@ $(VERDICT): scripts/verdict.c guest/console.h
 # own init. SET_EXCLUDE (",-FLAG...") leaves tests out of every mode.
 # What linux_suspend finds under /kvmtool in the test guest.
 KVMTOOL_FILES = /kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
-	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio
+	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio \
+	/kvmtool/psci_payload.bin=$(SELFTESTS)/harness/psci_payload.bin
 
 run-%: boot-inputs $(INIT) kvmtool
 	@mkdir -p $(LOGS) $(GUEST)
