@@ -13,6 +13,8 @@
 #   make export     write build/linux's commits back to series/
 #   make outgoing   series/ signed off by you and addressed, for git send-email
 #   make mutants    the mutation gate alone (MODE=a57 by default)
+#   make kvmtool-mutants  the wrong kvmtools of vmm/kvmtool/mutants must fail
+#                   linux_suspend (MODE=vhe by default; after make)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/upstream)
 #   make bench      the figures: what the SUSPEND exit and wake-up cost
@@ -129,6 +131,10 @@ endif
 # lkvm with the project's kvmtool patches (vmm/kvmtool).
 kvmtool: base
 	@$(TIMED) kvmtool sh scripts/kvmtool.sh $(KVMTOOL) $(TREE) vmm/kvmtool $(B)/kvmtool
+
+# Each wrong kvmtool of vmm/kvmtool/mutants, on what the last make built.
+kvmtool-mutants: kvmtool
+	@$(TIMED) "kvmtool mutants" sh scripts/kvmtool-mutants.sh
 
 $(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
