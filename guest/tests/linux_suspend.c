@@ -16,12 +16,12 @@
  *           the guest suspends with no wake-up armed and lkvm stop must
  *           end lkvm cleanly (stop)
  *   off     lkvm --no-system-suspend: no "deep"
- *   deny    not Linux but psci_payload.c, a bare-metal guest of 2 vCPUs
+ *   deny    not Linux but psci_payload.c, a bare-metal guest of 3 vCPUs
  *           that makes the calls Linux never makes: SYSTEM_SUSPEND with
  *           another vCPU on (DENIED), with an entry point outside RAM
  *           (INVALID_ADDRESS), from two vCPUs at once, and SYSTEM_OFF from
- *           one vCPU while the other calls SYSTEM_SUSPEND, after which lkvm
- *           must exit cleanly (system_off)
+ *           one vCPU while the two others call SYSTEM_SUSPEND over and
+ *           over, after which lkvm must exit cleanly (system_off)
  *
  * Each check of the inner guest is a KTAP result of this test; its console
  * is copied here as diagnostic lines, with the inner boot time and each
@@ -74,7 +74,7 @@ static const struct mode modes[] = {
 	  { "deep_offered", "cycle_1", "cycle_2", "cycle_3", "callers",
 	    "pause_resume", "stop" } },
 	{ "off", "--no-system-suspend", "2", 0, { "deep_absent" } },
-	{ "deny", NULL, "2", 1,
+	{ "deny", NULL, "3", 1,
 	  { "features", "denied", "invalid_address", "concurrent",
 	    "system_off" } },
 };

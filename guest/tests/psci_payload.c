@@ -13,9 +13,12 @@
  *                    for both every time, and the VMM lives on
  *
  * Its results go to the 8250 UART in linux_suspend_init's words ("inner: ok
- * NAME", "inner: done"). Last, vCPU1 calls SYSTEM_OFF while vCPU0 calls
- * SYSTEM_SUSPEND: linux_suspend checks that lkvm then exits, cleanly.
- * No call here may be honoured: nothing would wake the vCPU.
+ * NAME", "inner: done"). Last, vCPU1 calls SYSTEM_OFF while vCPU0 and
+ * vCPU2 call SYSTEM_SUSPEND over and over, each call a pause of the VM:
+ * linux_suspend checks that lkvm then exits, cleanly (a pause must not
+ * wait for vCPU1's thread once it has stopped, nor vCPU0's own pause fail
+ * once it has been told to stop). No call here may be honoured: nothing
+ * would wake the vCPU.
  */
 #define UART_THR	0x1000000UL	/* kvmtool's first 8250 on arm64 */
 #define RAM_START	0x80000000UL
@@ -34,17 +37,18 @@
 
 enum { CMD_NONE, CMD_SUSPEND, CMD_CPU_OFF, CMD_SYSTEM_OFF };
 
-unsigned char stacks[2][4096] __attribute__((aligned(16)));
+unsigned char stacks[3][4096] __attribute__((aligned(16)));
 
 /*
  * Written by one vCPU at a time; the MMU is off, so accesses are ordered.
  * ack_seq is vCPU1's, but for its reset before a CPU_ON.
  */
-static volatile unsigned long cmd, cmd_seq, ack_seq, go;
+static volatile unsigned long cmd, cmd_seq, ack_seq, go, hammered;
 static volatile long cpu1_ret[4];
 
 void _start(void);
 void secondary_entry(void);
+void hammer_entry(void);
 
 asm(".section .text.start, \"ax\"\n"
     ".globl _start\n"
@@ -60,6 +64,12 @@ asm(".section .text.start, \"ax\"\n"
     "	mov	sp, x1\n"
     "	bl	secondary_main\n"
     "2:	b	2b\n"
+    ".globl hammer_entry\n"
+    "hammer_entry:\n"
+    "	ldr	x1, =stacks + 12288\n"
+    "	mov	sp, x1\n"
+    "	bl	hammer_main\n"
+    "3:	b	3b\n"
     ".text\n");
 
 static void psci(unsigned long fn, unsigned long a1, unsigned long a2,
@@ -155,6 +165,17 @@ void secondary_main(void)
 	}
 }
 
+/* vCPU2: SYSTEM_SUSPEND over and over, until the VM ends. */
+void hammer_main(void)
+{
+	long r[4];
+
+	for (;;) {
+		psci(PSCI_SYSTEM_SUSPEND64, RAM_START + 0x80000, 0, 0, r);
+		hammered = hammered + 1;
+	}
+}
+
 static void command(unsigned long c)
 {
 	cmd = c;
@@ -220,10 +241,13 @@ int main(void)
 	}
 	result(ok, "concurrent", ok ? r : r1);
 
+	/* lkvm's debug lines come in between from here on */
 	puts("inner: done\r\n");
+	psci(PSCI_CPU_ON64, 2, (unsigned long)hammer_entry, 0, r);
+	while (hammered < 2)
+		;
 	command(CMD_SYSTEM_OFF);
 	go = cmd_seq;
-	psci(PSCI_SYSTEM_SUSPEND64, RAM_START + 0x80000, 0, 0, r);
 	for (;;)
-		psci(PSCI_SYSTEM_OFF, 0, 0, 0, r);
+		psci(PSCI_SYSTEM_SUSPEND64, RAM_START + 0x80000, 0, 0, r);
 }
