@@ -109,6 +109,7 @@ struct outcome {
 	double boot, suspend_start, cycle[8];
 	char wake[8][5];		/* each cycle's wake-up: key, rtc, stop */
 	int nr_cycles, suspended, key_wake, stop_wake;
+	int in_cycle;			/* between "suspend N" and "resumed N" */
 	int paused_resumed;		/* lkvm pause + resume: 1 ok, -1 failed */
 	double stopped, stop_end;	/* when lkvm stop returned, lkvm ended */
 	char lkvm_said[128];		/* what lkvm pause/resume/stop said */
@@ -181,12 +182,14 @@ static void inner_line(const struct mode *m, struct outcome *o, char *line,
 		o->boot = seconds() - start;
 	} else if (!strncmp(msg, "suspend ", 8)) {
 		o->suspend_start = seconds();
+		o->in_cycle = 1;
 		o->key_wake = !!strstr(msg, " key");
 		o->stop_wake = !!strstr(msg, " stop");
 		if (o->nr_cycles < 8)
 			snprintf(o->wake[o->nr_cycles], sizeof(o->wake[0]), "%s",
 				 o->key_wake ? "key" : o->stop_wake ? "stop" : "rtc");
 	} else if (!strncmp(msg, "resumed ", 8)) {
+		o->in_cycle = 0;
 		if (o->nr_cycles < 8)
 			o->cycle[o->nr_cycles++] = seconds() - o->suspend_start;
 	} else if (!strcmp(msg, "done")) {
@@ -306,25 +309,26 @@ static int run_mode(const struct mode *m, struct outcome *o)
 			break;
 		}
 		/* In the first RTC-woken cycle: pause and resume lkvm. */
-		if (o->suspended && !o->key_wake && !o->stop_wake &&
-		    !o->paused_resumed) {
+		if (o->in_cycle && o->suspended && !o->key_wake &&
+		    !o->stop_wake && !o->paused_resumed) {
 			o->paused_resumed = lkvm_command("pause", o) ||
 					    lkvm_command("resume", o) ? -1 : 1;
 		}
-		if (o->suspended && o->stop_wake && !o->stopped) {
+		if (o->in_cycle && o->suspended && o->stop_wake && !o->stopped) {
 			if (lkvm_command("stop", o))
 				break;
 			o->stopped = seconds();
 		}
-		if (o->suspended && !o->key_wake && !o->stop_wake &&
-		    now - o->suspend_start > RTC_WAKE_LIMIT) {
+		if (o->in_cycle && o->suspended && !o->key_wake &&
+		    !o->stop_wake && now - o->suspend_start > RTC_WAKE_LIMIT) {
 			printf("# %s: the RTC alarm did not wake the guest in %.0f s\n",
 			       m->name, RTC_WAKE_LIMIT);
 			timed_out = 1;
 			break;
 		}
 		/* The wake-up: a carriage return, while the guest is suspended. */
-		if (o->suspended && o->key_wake && now - last_key >= KEY_PERIOD) {
+		if (o->in_cycle && o->suspended && o->key_wake &&
+		    now - last_key >= KEY_PERIOD) {
 			if (write(master, "\r", 1) != 1)
 				break;
 			last_key = now;

@@ -17,8 +17,9 @@
  * vCPU2 call SYSTEM_SUSPEND over and over, each call a pause of the VM:
  * linux_suspend checks that lkvm then exits, cleanly (a pause must not
  * wait for vCPU1's thread once it has stopped, nor vCPU0's own pause fail
- * once it has been told to stop). No call here may be honoured: nothing
- * would wake the vCPU.
+ * once it has been told to stop). No call before it may be honoured:
+ * nothing would wake the vCPU (after SYSTEM_OFF, KVM has every vCPU off,
+ * and a last call may be).
  */
 #define UART_THR	0x1000000UL	/* kvmtool's first 8250 on arm64 */
 #define RAM_START	0x80000000UL
