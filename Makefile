@@ -13,6 +13,8 @@
 #   make export     write build/linux's commits back to series/
 #   make outgoing   series/ signed off by you and addressed, for git send-email
 #   make mutants    the mutation gate alone (MODE=a57 by default)
+#   make kvmtool-mutants  the wrong kvmtools of vmm/kvmtool/mutants must fail
+#                   linux_suspend (MODE=vhe by default; after make)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/upstream)
 #   make bench      the figures: what the SUSPEND exit and wake-up cost
@@ -54,14 +56,14 @@ VERDICT	:= $(B)/host/verdict
 INIT	:= $(GUEST)/init
 HOSTCC	?= gcc
 # kvmtool, for the linux_suspend test: the snapshot, or a clone at its commit.
-KVMTOOL	?= ../shared/vendor/kvmtool-b48735e5d562.tar.xz
+KVMTOOL	?= ../shared/vendor/kvmtool-ca0ddafa941d.tar.xz
 LKVM	:= $(B)/kvmtool/lkvm-static
 CROSS_CC := aarch64-linux-gnu-gcc
 
 .PHONY: all check deps base tree series export tree-under-test kernel \
 	selftests guest-tests boot-inputs verdict upstream-tree upstream \
 	cross-checks debug fault-tests gates mutants regression harness-tests \
-	bench bench-guests kvmtool outgoing fresh fresh-check clean
+	bench bench-guests kvmtool kvmtool-mutants outgoing fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/results
@@ -131,6 +133,10 @@ endif
 kvmtool: base
 	@$(TIMED) kvmtool sh scripts/kvmtool.sh $(KVMTOOL) $(TREE) vmm/kvmtool $(B)/kvmtool
 
+# Each wrong kvmtool of vmm/kvmtool/mutants, on what the last make built.
+kvmtool-mutants: kvmtool
+	@$(TIMED) "kvmtool mutants" sh scripts/kvmtool-mutants.sh
+
 $(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
 	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
@@ -146,7 +152,8 @@ $(VERDICT): scripts/verdict.c guest/console.h
 # own init. SET_EXCLUDE (",-FLAG...") leaves tests out of every mode.
 # What linux_suspend finds under /kvmtool in the test guest.
 KVMTOOL_FILES = /kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
-	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio
+	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio \
+	/kvmtool/psci_payload.bin=$(SELFTESTS)/harness/psci_payload.bin
 
 run-%: boot-inputs $(INIT) kvmtool
 	@mkdir -p $(LOGS) $(GUEST)

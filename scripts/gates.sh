@@ -274,7 +274,7 @@ fi
 
 # kvmtool: both builds are kept under build/gates and redone only when
 # their inputs change.
-ksrc=${KVMTOOL:-../shared/vendor/kvmtool-b48735e5d562.tar.xz}
+ksrc=${KVMTOOL:-../shared/vendor/kvmtool-ca0ddafa941d.tar.xz}
 if ! sh "$top/scripts/kvmtool.sh" "$ksrc" "$tree" - "$g/kvmtool-base" \
 	>"$out/kvmtool-base.log" 2>&1; then
 	fail kvmtool "unpatched kvmtool: $(grep -m 1 'kvmtool:' "$out/kvmtool-base.log")"

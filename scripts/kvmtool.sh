@@ -11,7 +11,7 @@ set -eu
 me=kvmtool
 . "$(dirname "$0")/lib.sh"
 
-commit=b48735e5d562eaffb96cf98a91da212176f1534c
+commit=ca0ddafa941dca820ebd53901503e0a3bc0cb081
 src=$1 tree=$2 pdir=$3 out=$4
 libfdt=$tree/scripts/dtc/libfdt
 

@@ -3,23 +3,35 @@
  * linux_suspend: a real Linux guest suspends to RAM through PSCI
  * SYSTEM_SUSPEND and resumes, under a real VMM. In the test guest, run
  * kvmtool (lkvm, with the project's patches) three times, booting the same
- * kernel Image with a 2-vCPU guest whose init (linux_suspend_init.c) does
- * the checks:
+ * kernel Image with a guest whose init (linux_suspend_init.c) does the
+ * checks:
  *
- *   cycles  SYSTEM_SUSPEND offered: "deep" in mem_sleep, three
- *           suspend-resume cycles woken by a key typed on the serial
- *           console (ttyS0's receive interrupt)
+ *   cycles  4 vCPUs, SYSTEM_SUSPEND offered: "deep" in mem_sleep, three
+ *           suspend-resume cycles, woken by a key typed on the serial
+ *           console (ttyS0's receive interrupt), by the PL031 RTC's alarm,
+ *           and by the alarm again with CPU0 offline; lkvm must have seen
+ *           the third call from a vCPU other than vCPU0 (callers); while
+ *           the RTC-woken guest is suspended, lkvm pause and lkvm resume
+ *           must work and the alarm still wake it (pause_resume); last,
+ *           the guest suspends with no wake-up armed and lkvm stop must
+ *           end lkvm cleanly (stop)
  *   off     lkvm --no-system-suspend: no "deep"
- *   deny    lkvm --deny-system-suspend: the suspend fails, the guest goes on
+ *   deny    not Linux but psci_payload.c, a bare-metal guest of 3 vCPUs
+ *           that makes the calls Linux never makes: SYSTEM_SUSPEND with
+ *           another vCPU on (DENIED), with an entry point outside RAM
+ *           (INVALID_ADDRESS), from two vCPUs at once, and SYSTEM_OFF from
+ *           one vCPU while the two others call SYSTEM_SUSPEND over and
+ *           over, after which lkvm must exit cleanly (system_off)
  *
  * Each check of the inner guest is a KTAP result of this test; its console
  * is copied here as diagnostic lines, with the inner boot time and each
  * cycle's time. lkvm reads its console input only from a terminal, so it
  * runs on a pseudo-terminal, whose master is the keyboard. A key is typed
- * only while lkvm (--loglevel debug) says the guest is suspended: a key
- * that comes while the guest is entering the suspend aborts it (EBUSY).
+ * only in a cycle the inner guest says is woken by a key, and only while
+ * lkvm (--loglevel debug) says the guest is suspended: a key that comes
+ * while the guest is entering the suspend aborts it (EBUSY).
  *
- * Usage: linux_suspend LKVM IMAGE INNER-INITRAMFS
+ * Usage: linux_suspend LKVM IMAGE INNER-INITRAMFS PAYLOAD
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -39,22 +51,36 @@
 
 #define RUN_TIMEOUT	45.0	/* seconds for one inner guest, boot to power off */
 #define KEY_PERIOD	1.0	/* seconds between keys while the guest is suspended */
+#define RTC_WAKE_LIMIT	12.0	/* seconds an RTC-woken cycle may take: its alarm is 4 s */
 #define LAST_LINES	12
+
+#define PAYLOAD_TIMEOUT	15.0	/* for the bare-metal guest */
+#define MAX_CHECKS	7
 
 struct mode {
 	const char *name;	/* the inner init's linux_suspend= */
 	const char *option;	/* lkvm's, or NULL */
-	const char *checks[4];	/* the results the inner guest must give */
+	const char *vcpus;
+	int payload;		/* boot PAYLOAD, not IMAGE and INNER-INITRAMFS */
+	/*
+	 * the results the inner guest must give; "callers" and "system_off"
+	 * are this test's own
+	 */
+	const char *checks[MAX_CHECKS];
 };
 
 static const struct mode modes[] = {
-	{ "cycles", NULL,
-	  { "deep_offered", "cycle_1", "cycle_2", "cycle_3" } },
-	{ "off", "--no-system-suspend", { "deep_absent" } },
-	{ "deny", "--deny-system-suspend", { "denied" } },
+	{ "cycles", NULL, "4", 0,
+	  { "deep_offered", "cycle_1", "cycle_2", "cycle_3", "callers",
+	    "pause_resume", "stop" } },
+	{ "off", "--no-system-suspend", "2", 0, { "deep_absent" } },
+	{ "deny", NULL, "3", 1,
+	  { "features", "denied", "invalid_address", "concurrent",
+	    "system_off" } },
 };
 
-static const char *lkvm, *image, *initrd;
+static const char *lkvm, *image, *initrd, *payload;
+static char guest_name[32];
 static int nr_result;
 
 static double seconds(void)
@@ -69,19 +95,25 @@ static int nr_checks(const struct mode *m)
 {
 	int n = 0;
 
-	while (n < 4 && m->checks[n])
+	while (n < MAX_CHECKS && m->checks[n])
 		n++;
 	return n;
 }
 
 /* The results the inner guest gave for one mode, by check. */
 struct outcome {
-	char line[4][256];	/* "ok ..." or "not ok ..." as the guest said */
+	char line[MAX_CHECKS][256];	/* "ok ..." or "not ok ..." as said */
 	char last[LAST_LINES][256];
 	int nr_last;
 	int done;
 	double boot, suspend_start, cycle[8];
-	int nr_cycles, suspended;
+	char wake[8][5];		/* each cycle's wake-up: key, rtc, stop */
+	int nr_cycles, suspended, key_wake, stop_wake;
+	int in_cycle;			/* between "suspend N" and "resumed N" */
+	int paused_resumed;		/* lkvm pause + resume: 1 ok, -1 failed */
+	double stopped, stop_end;	/* when lkvm stop returned, lkvm ended */
+	char lkvm_said[128];		/* what lkvm pause/resume/stop said */
+	int caller[8], nr_calls;	/* the vCPUs lkvm suspended */
 };
 
 static void keep_last(struct outcome *o, const char *line)
@@ -93,23 +125,54 @@ static void keep_last(struct outcome *o, const char *line)
 	snprintf(o->last[o->nr_last++], sizeof(o->last[0]), "%s", line);
 }
 
+/* lkvm COMMAND --name GUEST; 0 when it exits 0. */
+static int lkvm_command(const char *command, struct outcome *o)
+{
+	int status;
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		execl(lkvm, lkvm, command, "--name", guest_name, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		status = -1;
+	printf("# lkvm %s --name %s: status 0x%x\n", command, guest_name, status);
+	if (status)
+		snprintf(o->lkvm_said, sizeof(o->lkvm_said),
+			 "lkvm %s ended with status 0x%x", command, status);
+	return status;
+}
+
 static void inner_line(const struct mode *m, struct outcome *o, char *line,
 		       double start)
 {
 	char *cr = strchr(line, '\r');
 	const char *msg;
-	int i;
+	int i, id;
 
 	if (cr)
 		*cr = '\0';
 	printf("# %s| %s\n", m->name, line);
 	keep_last(o, line);
 
-	/* lkvm's own debug lines (patch 2 of vmm/kvmtool) */
-	if (strstr(line, "SYSTEM_SUSPEND, suspended until a wake-up"))
+	/* lkvm's own debug lines (arm64/psci.c of vmm/kvmtool) */
+	msg = strstr(line, "vCPU");
+	if (msg && strstr(msg, ": SYSTEM_SUSPEND, suspended until a wake-up") &&
+	    sscanf(msg, "vCPU%d:", &id) == 1) {
 		o->suspended = 1;
-	else if (strstr(line, "woken up, resuming at"))
+		if (o->nr_calls < 8)
+			o->caller[o->nr_calls++] = id;
+	} else if (strstr(line, "woken up, resuming at")) {
 		o->suspended = 0;
+	}
 
 	msg = strstr(line, "inner: ");
 	if (!msg)
@@ -119,7 +182,14 @@ static void inner_line(const struct mode *m, struct outcome *o, char *line,
 		o->boot = seconds() - start;
 	} else if (!strncmp(msg, "suspend ", 8)) {
 		o->suspend_start = seconds();
+		o->in_cycle = 1;
+		o->key_wake = !!strstr(msg, " key");
+		o->stop_wake = !!strstr(msg, " stop");
+		if (o->nr_cycles < 8)
+			snprintf(o->wake[o->nr_cycles], sizeof(o->wake[0]), "%s",
+				 o->key_wake ? "key" : o->stop_wake ? "stop" : "rtc");
 	} else if (!strncmp(msg, "resumed ", 8)) {
+		o->in_cycle = 0;
 		if (o->nr_cycles < 8)
 			o->cycle[o->nr_cycles++] = seconds() - o->suspend_start;
 	} else if (!strcmp(msg, "done")) {
@@ -154,13 +224,15 @@ static int start_lkvm(const struct mode *m, pid_t *pid)
 	argv[argc++] = lkvm;
 	argv[argc++] = "run";
 	argv[argc++] = "-k";
-	argv[argc++] = image;
-	argv[argc++] = "-i";
-	argv[argc++] = initrd;
+	argv[argc++] = m->payload ? payload : image;
+	if (!m->payload) {
+		argv[argc++] = "-i";
+		argv[argc++] = initrd;
+	}
 	argv[argc++] = "-m";
 	argv[argc++] = "128";
 	argv[argc++] = "-c";
-	argv[argc++] = "2";
+	argv[argc++] = m->vcpus;
 	argv[argc++] = "--console";
 	argv[argc++] = "serial";
 	argv[argc++] = "--irqchip";
@@ -169,6 +241,8 @@ static int start_lkvm(const struct mode *m, pid_t *pid)
 	argv[argc++] = "mode=none";
 	argv[argc++] = "--loglevel";
 	argv[argc++] = "debug";
+	argv[argc++] = "--name";
+	argv[argc++] = guest_name;
 	if (m->option)
 		argv[argc++] = m->option;
 	argv[argc++] = "-p";
@@ -211,12 +285,14 @@ static int start_lkvm(const struct mode *m, pid_t *pid)
 static int run_mode(const struct mode *m, struct outcome *o)
 {
 	double start = seconds(), last_key = 0;
+	double timeout = m->payload ? PAYLOAD_TIMEOUT : RUN_TIMEOUT, end;
 	char buf[4096];
 	size_t len = 0;
 	int master, status, timed_out = 0;
 	pid_t pid;
 
 	memset(o, 0, sizeof(*o));
+	snprintf(guest_name, sizeof(guest_name), "linux-suspend-%s", m->name);
 	printf("# %s: lkvm run ... %s\n", m->name, m->option ? m->option : "");
 	master = start_lkvm(m, &pid);
 	if (master < 0)
@@ -228,12 +304,31 @@ static int run_mode(const struct mode *m, struct outcome *o)
 		ssize_t n;
 		char *nl;
 
-		if (now - start > RUN_TIMEOUT) {
+		if (now - start > timeout) {
+			timed_out = 1;
+			break;
+		}
+		/* In the first RTC-woken cycle: pause and resume lkvm. */
+		if (o->in_cycle && o->suspended && !o->key_wake &&
+		    !o->stop_wake && !o->paused_resumed) {
+			o->paused_resumed = lkvm_command("pause", o) ||
+					    lkvm_command("resume", o) ? -1 : 1;
+		}
+		if (o->in_cycle && o->suspended && o->stop_wake && !o->stopped) {
+			if (lkvm_command("stop", o))
+				break;
+			o->stopped = seconds();
+		}
+		if (o->in_cycle && o->suspended && !o->key_wake &&
+		    !o->stop_wake && now - o->suspend_start > RTC_WAKE_LIMIT) {
+			printf("# %s: the RTC alarm did not wake the guest in %.0f s\n",
+			       m->name, RTC_WAKE_LIMIT);
 			timed_out = 1;
 			break;
 		}
 		/* The wake-up: a carriage return, while the guest is suspended. */
-		if (o->suspended && now - last_key >= KEY_PERIOD) {
+		if (o->in_cycle && o->suspended && o->key_wake &&
+		    now - last_key >= KEY_PERIOD) {
 			if (write(master, "\r", 1) != 1)
 				break;
 			last_key = now;
@@ -256,18 +351,21 @@ static int run_mode(const struct mode *m, struct outcome *o)
 			len = 0;
 		}
 	}
+	end = seconds();
+	o->stop_end = end;
 	if (timed_out)
 		kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	close(master);
 
-	printf("# %s: inner boot %.2f s", m->name, o->boot);
+	printf("# %s: %s vCPUs, inner boot %.2f s", m->name, m->vcpus, o->boot);
 	for (int i = 0; i < o->nr_cycles; i++)
-		printf(", suspend-resume %d %.2f s", i + 1, o->cycle[i]);
+		printf(", suspend-resume %d (%s) %.2f s", i + 1, o->wake[i],
+		       o->cycle[i]);
 	printf(", whole run %.2f s\n", seconds() - start);
 	if (timed_out) {
-		printf("# %s: TIMEOUT after %.0f s; the inner guest's last lines:\n",
-		       m->name, RUN_TIMEOUT);
+		printf("# %s: TIMEOUT after %.0f s (limit %.0f s); the inner guest's last lines:\n",
+		       m->name, end - start, timeout);
 		for (int i = 0; i < o->nr_last; i++)
 			printf("#   %s\n", o->last[i]);
 		return -1;
@@ -280,19 +378,87 @@ static int run_mode(const struct mode *m, struct outcome *o)
 	return 0;
 }
 
+static int check_slot(const struct mode *m, const char *name)
+{
+	int slot;
+
+	for (slot = 0; slot < nr_checks(m); slot++)
+		if (!strcmp(m->checks[slot], name))
+			return slot;
+	return -1;
+}
+
+/*
+ * This test's own checks: lkvm's view of the cycles, one honoured call per
+ * cycle, the one with the inner guest's CPU0 offline from another vCPU
+ * than vCPU0, then the last one, which lkvm stop ends; lkvm pause and
+ * resume during a suspend; and lkvm's clean exit after the payload's
+ * SYSTEM_OFF.
+ */
+static void check_outer(const struct mode *m, struct outcome *o, int ran)
+{
+	char ids[64] = "";
+	int i, slot;
+
+	slot = check_slot(m, "pause_resume");
+	if (slot >= 0 && o->paused_resumed > 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "ok pause_resume # during the suspend of cycle 2");
+	else if (slot >= 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "not ok pause_resume # %s",
+			 o->paused_resumed ? o->lkvm_said :
+			 "no RTC-woken suspend to pause in");
+	slot = check_slot(m, "stop");
+	if (slot >= 0 && o->stopped && ran)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "ok stop # lkvm ended %.2f s after lkvm stop, status 0",
+			 o->stop_end - o->stopped);
+	else if (slot >= 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "not ok stop # %s",
+			 o->lkvm_said[0] ? o->lkvm_said : !o->stopped ?
+			 "the guest never reached its last suspend" :
+			 "lkvm did not end cleanly after lkvm stop");
+	slot = check_slot(m, "system_off");
+	if (slot >= 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]), "%s",
+			 ran ? "ok system_off # lkvm exited with status 0" :
+			 "not ok system_off # lkvm did not exit cleanly after SYSTEM_OFF");
+	slot = check_slot(m, "callers");
+	if (slot < 0)
+		return;
+	for (i = 0; i < o->nr_calls; i++)
+		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), "%s%d",
+			 i ? "," : "", o->caller[i]);
+	if (o->nr_calls != 4)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "not ok callers # lkvm suspended %d calls (vCPUs %s), not 4",
+			 o->nr_calls, ids);
+	else if (o->caller[2] == 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "not ok callers # the third call came from vCPU0 though the guest's CPU0 was offline (vCPUs %s)",
+			 ids);
+	else
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "ok callers # vCPUs %s", ids);
+}
+
 int main(int argc, char **argv)
 {
 	int i, j, total = 0, failed = 0;
 	struct outcome o;
 	char *home;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: %s LKVM IMAGE INNER-INITRAMFS\n", argv[0]);
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s LKVM IMAGE INNER-INITRAMFS PAYLOAD\n",
+			argv[0]);
 		return 2;
 	}
 	lkvm = argv[1];
 	image = argv[2];
 	initrd = argv[3];
+	payload = argv[4];
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	/*
@@ -314,6 +480,7 @@ int main(int argc, char **argv)
 		const struct mode *m = &modes[i];
 		int ran = !run_mode(m, &o);
 
+		check_outer(m, &o, ran);
 		if (!ran)
 			failed++;
 		for (j = 0; j < nr_checks(m); j++) {
