@@ -20,12 +20,18 @@ cpu=$(mode_field "$mode" cpu) ||
 	die "unknown mode '$mode': guest/modes has $(known_modes)"
 kvmarg=$(mode_field "$mode" args)
 
+# The emulated CPUs are host threads: with four guests on two host cores
+# one can wait past RCU's default 21 s stall limit for a core, and the
+# stall warning would fail a run that did nothing wrong. A real stall
+# still shows, after 60 s.
+rcu=rcupdate.rcu_cpu_stall_timeout=60
+
 set -- qemu-system-aarch64 \
 	-M virt,virtualization=on,gic-version=3 \
 	-cpu "$cpu" -smp 2 -m 2048 \
 	-nographic -no-reboot -nic none \
 	-kernel "$image" -initrd "$initrd" \
-	-append "console=ttyAMA0 panic=-1${kvmarg:+ $kvmarg}${extra:+ $extra}"
+	-append "console=ttyAMA0 panic=-1 $rcu${kvmarg:+ $kvmarg}${extra:+ $extra}"
 
 # The head of the log says where the run came from: the command, the
 # tools' versions, and the kernel's commit and config (scripts/kernel.sh).
