@@ -177,6 +177,7 @@ sed 's/^ok 2 hypercalls/not ok 2 hypercalls # exit status 254/' \
 	$logs/good.log >"$work/xfail.log"
 cp $logs/good.log.status "$work/xfail.log.status"
 echo "hypercalls  fails on the base too (recorded for this test)" >"$work/xfail.list"
+echo "hypercalls  timing: fails by chance (recorded for this test)" >"$work/xfail-timing.list"
 expect "verdict: a listed known failure is shown as xfail, not hidden" 0 \
 	'^hypercalls +xfail' \
 	"$verdict" -l guest/tests.list -x "$work/xfail.list" \
@@ -195,6 +196,16 @@ expect "verdict: a test that does worse than on the base is a regression" 1 \
 	'^regression new against base: FAIL:.* psci_test: system_suspend_exit_smc64 \(FAIL, was ok\)' \
 	"$verdict" -l guest/tests.list -R new:base \
 	-r "new:$logs/failing.log:$logs/suspend.list" \
+	-b "base:$logs/good.log:$logs/suspend.list"
+expect "verdict: a known failure that passed on the base is a regression" 1 \
+	'^regression new against base: FAIL: hypercalls \(xfail, was xpass\)' \
+	"$verdict" -l guest/tests.list -x "$work/xfail.list" -R new:base \
+	-r "new:$work/xfail.log:$logs/suspend.list" \
+	-b "base:$logs/good.log:$logs/suspend.list"
+expect "verdict: unless it fails by timing, as xfail.list says" 0 \
+	'^regression new against base: ok, nothing worse' \
+	"$verdict" -l guest/tests.list -x "$work/xfail-timing.list" -R new:base \
+	-r "new:$work/xfail.log:$logs/suspend.list" \
 	-b "base:$logs/good.log:$logs/suspend.list"
 expect "verdict: a reference run's failures are shown, not counted" 0 \
 	'^14 passed, 0 failed, 0 skipped$' \
