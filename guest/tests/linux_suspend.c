@@ -12,7 +12,8 @@
  *           and by the alarm again with CPU0 offline; lkvm must have seen
  *           the third call from a vCPU other than vCPU0 (callers); while
  *           the RTC-woken guest is suspended, lkvm pause and lkvm resume
- *           must work and the alarm still wake it (pause_resume); last,
+ *           must work and the alarm still wake it (pause_resume), and
+ *           lkvm debug --dump must get every vCPU's registers (debug); last,
  *           the guest suspends with no wake-up armed and lkvm stop must
  *           end lkvm cleanly (stop)
  *   off     lkvm --no-system-suspend: no "deep"
@@ -61,7 +62,7 @@
 #define LAST_LINES	12
 
 #define PAYLOAD_TIMEOUT	15.0	/* for the bare-metal guest */
-#define MAX_CHECKS	7
+#define MAX_CHECKS	8
 
 struct mode {
 	const char *name;	/* the inner init's linux_suspend= */
@@ -78,7 +79,7 @@ struct mode {
 static const struct mode modes[] = {
 	{ "cycles", NULL, "4", 0,
 	  { "deep_offered", "cycle_1", "cycle_2", "cycle_3", "callers",
-	    "pause_resume", "stop" } },
+	    "pause_resume", "debug", "stop" } },
 	{ "off", "--no-system-suspend", "2", 0, { "deep_absent" } },
 	{ "deny", NULL, "3", 1,
 	  { "features", "denied", "invalid_address", "concurrent",
@@ -117,6 +118,7 @@ struct outcome {
 	int nr_cycles, suspended, key_wake, stop_wake;
 	int in_cycle;			/* between "suspend N" and "resumed N" */
 	int paused_resumed;		/* lkvm pause + resume: 1 ok, -1 failed */
+	int dumped;			/* lkvm debug --dump: the same */
 	double stopped, stop_end;	/* when lkvm stop returned, lkvm ended */
 	char lkvm_said[128];		/* what lkvm pause/resume/stop said */
 	int caller[8], nr_calls;	/* the vCPUs lkvm suspended */
@@ -131,10 +133,17 @@ static void keep_last(struct outcome *o, const char *line)
 	snprintf(o->last[o->nr_last++], sizeof(o->last[0]), "%s", line);
 }
 
-/* lkvm COMMAND --name GUEST; 0 when it exits 0. */
-static int lkvm_command(const char *command, struct outcome *o)
+#define LKVM_COMMAND_TIMEOUT	30.0	/* seconds for lkvm pause, debug, ... */
+
+/*
+ * lkvm COMMAND --name GUEST [OPTION]; 0 when it exits 0. One that has not
+ * ended after LKVM_COMMAND_TIMEOUT is killed and fails.
+ */
+static int lkvm_command(const char *command, const char *option,
+			struct outcome *o)
 {
-	int status;
+	double start = seconds();
+	int status = -1;
 	pid_t pid;
 
 	fflush(stdout);
@@ -145,13 +154,27 @@ static int lkvm_command(const char *command, struct outcome *o)
 		dup2(null, 0);
 		dup2(null, 1);
 		dup2(null, 2);
-		execl(lkvm, lkvm, command, "--name", guest_name, (char *)NULL);
+		execl(lkvm, lkvm, command, "--name", guest_name, option,
+		      (char *)NULL);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
-		status = -1;
-	printf("# lkvm %s --name %s: status 0x%x\n", command, guest_name, status);
-	if (status)
+	while (pid > 0 && waitpid(pid, &status, WNOHANG) == 0) {
+		if (seconds() - start > LKVM_COMMAND_TIMEOUT) {
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+			status = -1;
+			break;
+		}
+		usleep(10 * 1000);
+	}
+	printf("# lkvm %s --name %s%s%s: status 0x%x, %.2f s\n", command,
+	       guest_name, option ? " " : "", option ? option : "", status,
+	       seconds() - start);
+	if (status == -1)
+		snprintf(o->lkvm_said, sizeof(o->lkvm_said),
+			 "lkvm %s did not end within %.0f s", command,
+			 LKVM_COMMAND_TIMEOUT);
+	else if (status)
 		snprintf(o->lkvm_said, sizeof(o->lkvm_said),
 			 "lkvm %s ended with status 0x%x", command, status);
 	return status;
@@ -317,11 +340,12 @@ static int run_mode(const struct mode *m, struct outcome *o)
 		/* In the first RTC-woken cycle: pause and resume lkvm. */
 		if (o->in_cycle && o->suspended && !o->key_wake &&
 		    !o->stop_wake && !o->paused_resumed) {
-			o->paused_resumed = lkvm_command("pause", o) ||
-					    lkvm_command("resume", o) ? -1 : 1;
+			o->paused_resumed = lkvm_command("pause", NULL, o) ||
+					    lkvm_command("resume", NULL, o) ? -1 : 1;
+			o->dumped = lkvm_command("debug", "--dump", o) ? -1 : 1;
 		}
 		if (o->in_cycle && o->suspended && o->stop_wake && !o->stopped) {
-			if (lkvm_command("stop", o))
+			if (lkvm_command("stop", NULL, o))
 				break;
 			o->stopped = seconds();
 		}
@@ -415,6 +439,15 @@ static void check_outer(const struct mode *m, struct outcome *o, int ran)
 			 "not ok pause_resume # %s",
 			 o->paused_resumed ? o->lkvm_said :
 			 "no RTC-woken suspend to pause in");
+	slot = check_slot(m, "debug");
+	if (slot >= 0 && o->dumped > 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "ok debug # lkvm debug --dump during the suspend of cycle 2");
+	else if (slot >= 0)
+		snprintf(o->line[slot], sizeof(o->line[slot]),
+			 "not ok debug # %s",
+			 o->dumped ? o->lkvm_said :
+			 "no RTC-woken suspend to dump in");
 	slot = check_slot(m, "stop");
 	if (slot >= 0 && o->stopped && ran)
 		snprintf(o->line[slot], sizeof(o->line[slot]),

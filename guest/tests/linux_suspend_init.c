@@ -261,7 +261,7 @@ again:
 	}
 	say("inner: resumed %d\n", nr);
 	if (rtc > 0 && err && *retried < RTC_RETRIES && alarm_rang()) {
-		say("inner: # cycle %d: the alarm rang before the guest was suspended (%s); again, with %d s\n",
+		say("inner: # cycle %d: a wake-up event before the guest was suspended (%s), and the alarm has rung; again, with %d s\n",
 		    nr, strerror(-err), 2 * delay);
 		++*retried;
 		delay *= 2;
