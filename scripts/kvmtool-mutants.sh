@@ -23,7 +23,9 @@ src=$m/src
 obj=$top/build/obj/series
 selftests=$obj/kselftest/kvm
 inner=$top/build/guest/linux_suspend-inner.cpio
-timeout=150
+# Room for linux_suspend's own limits (a 40 s wait for an alarm that does
+# not wake, then its two other inner guests), so that it says what failed.
+timeout=240
 
 for f in "$top/build/kvmtool/lkvm-static" "$top/build/kvmtool/src/.git" \
 	 "$obj/arch/arm64/boot/Image" "$selftests/harness/linux_suspend" \
