@@ -342,7 +342,9 @@ static int run_mode(const struct mode *m, struct outcome *o)
 		    !o->stop_wake && !o->paused_resumed) {
 			o->paused_resumed = lkvm_command("pause", NULL, o) ||
 					    lkvm_command("resume", NULL, o) ? -1 : 1;
-			o->dumped = lkvm_command("debug", "--dump", o) ? -1 : 1;
+			/* after a failed pause, lkvm_said tells why, for both */
+			o->dumped = o->paused_resumed < 0 ||
+				    lkvm_command("debug", "--dump", o) ? -1 : 1;
 		}
 		if (o->in_cycle && o->suspended && o->stop_wake && !o->stopped) {
 			if (lkvm_command("stop", NULL, o))
@@ -418,6 +420,20 @@ static int check_slot(const struct mode *m, const char *name)
 	return -1;
 }
 
+/* The check NAME of lkvm commands that gave STATE: 1 ok, -1 failed, 0 not run. */
+static void command_check(const struct mode *m, struct outcome *o,
+			  const char *name, int state, const char *done,
+			  const char *not_run)
+{
+	int slot = check_slot(m, name);
+
+	if (slot < 0)
+		return;
+	snprintf(o->line[slot], sizeof(o->line[slot]), "%sok %s # %s",
+		 state > 0 ? "" : "not ", name,
+		 state > 0 ? done : state ? o->lkvm_said : not_run);
+}
+
 /*
  * This test's own checks: lkvm's view of the cycles, one honoured call per
  * cycle, the one with the inner guest's CPU0 offline from another vCPU
@@ -430,24 +446,12 @@ static void check_outer(const struct mode *m, struct outcome *o, int ran)
 	char ids[64] = "";
 	int i, slot;
 
-	slot = check_slot(m, "pause_resume");
-	if (slot >= 0 && o->paused_resumed > 0)
-		snprintf(o->line[slot], sizeof(o->line[slot]),
-			 "ok pause_resume # during the suspend of cycle 2");
-	else if (slot >= 0)
-		snprintf(o->line[slot], sizeof(o->line[slot]),
-			 "not ok pause_resume # %s",
-			 o->paused_resumed ? o->lkvm_said :
-			 "no RTC-woken suspend to pause in");
-	slot = check_slot(m, "debug");
-	if (slot >= 0 && o->dumped > 0)
-		snprintf(o->line[slot], sizeof(o->line[slot]),
-			 "ok debug # lkvm debug --dump during the suspend of cycle 2");
-	else if (slot >= 0)
-		snprintf(o->line[slot], sizeof(o->line[slot]),
-			 "not ok debug # %s",
-			 o->dumped ? o->lkvm_said :
-			 "no RTC-woken suspend to dump in");
+	command_check(m, o, "pause_resume", o->paused_resumed,
+		      "during the suspend of cycle 2",
+		      "no RTC-woken suspend to pause in");
+	command_check(m, o, "debug", o->dumped,
+		      "lkvm debug --dump during the suspend of cycle 2",
+		      "no RTC-woken suspend to dump in");
 	slot = check_slot(m, "stop");
 	if (slot >= 0 && o->stopped && ran)
 		snprintf(o->line[slot], sizeof(o->line[slot]),
