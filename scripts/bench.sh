@@ -151,7 +151,9 @@ echo "== the harness: make (each also with the page cache dropped first)"
 	echo "   (not root: the page cache cannot be dropped; warm figures only)"
 if [ "${BENCH_COLD:-1}" = 1 ]; then
 	# A build directory of its own: the tree imported and built anew,
-	# twice (the second time with the page cache dropped, as root).
+	# twice (the second time with the page cache dropped, as root), each
+	# time compiling every file (no compiler cache: scripts/lib.sh).
+	export CCACHE_DISABLE=1
 	cold=build/bench-cold/obj/series/arch/arm64/boot/Image
 	rm -rf build/bench-cold
 	run "make, cold (own build dir)" B=build/bench-cold
@@ -171,6 +173,7 @@ if [ "${BENCH_COLD:-1}" = 1 ]; then
 			"the build is not reproducible"
 	fi
 	rm -rf build/bench-cold
+	unset CCACHE_DISABLE
 fi
 run "make, to start from a built tree"
 run_both "make, nothing changed" true

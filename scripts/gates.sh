@@ -44,6 +44,7 @@ out=$g/out
 configs=$(for c in ${CONFIGS:?"set CONFIGS to the kconfig fragments (make gates does)"}; do
 	realpath "$c"; done)
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+use_ccache
 export KBUILD_BUILD_USER=kvm-suspend KBUILD_BUILD_HOST=harness
 
 . "$top/scripts/ktap.sh"
@@ -82,7 +83,7 @@ mkdir -p "$out" "$g/base"
 if [ -e "$tree/.git" ] && git -C "$tree" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	git -C "$tree" am --abort >/dev/null 2>&1
 	rm -rf "$tree/.pc"
-	git -C "$tree" checkout -q -f --detach base && git -C "$tree" clean -qfdx
+	git -C "$tree" checkout -q -f --detach base && git -C "$tree" clean -qfdx -e '/obj-*'
 else
 	rm -rf "$tree"
 	git -C build/linux worktree prune

@@ -13,6 +13,8 @@ me=kernel
 . "$(dirname "$0")/lib.sh"
 
 here=$(dirname "$0")
+kbuild_dirs "$1" "$2"
+use_ccache
 src=$(realpath "$1")
 obj=$(realpath -m "$2")
 image=$obj/arch/arm64/boot/Image

@@ -67,6 +67,9 @@ tree_digest() {
 	# shellcheck disable=SC3043 # dash, Debian's sh, has local
 	local tree="$1" st
 	shift
+	# The build directories that kbuild_dirs puts in the tree are not
+	# part of it.
+	set -- "$@" ':(exclude)obj-*'
 	st=$(git -C "$tree" status --porcelain --untracked-files=all --ignored -- "$@")
 	{
 		git -C "$tree" rev-parse HEAD
@@ -99,6 +102,53 @@ build_inputs() {
 		esac
 		cat "$@"
 	} | sha1sum | cut -c1-40
+}
+
+# Kernel builds share one compiler cache, build/ccache. The same source file
+# compiled for two trees of one kernel line (the series, upstream's tree,
+# the gates' base and mutants) then costs one compile, but only when the
+# compiler's command lines and the preprocessed sources are the same: kbuild
+# writes the source paths relative to the build directory ("../kernel/
+# fork.c") only when that directory sits directly in the source tree. So a
+# build directory OBJ of a tree SRC under build/ is made a symbolic link to
+# SRC/obj-NAME (NAME: OBJ's own name), which kbuild resolves, and whose
+# .gitignore kbuild writes ("*"); callers go on naming OBJ. A tree
+# elsewhere (KERNEL=DIR) keeps its build directory where OBJ says.
+# Usage: kbuild_dirs SRC OBJ
+kbuild_dirs() {
+	# shellcheck disable=SC3043 # dash, Debian's sh, has local
+	local src obj top want
+	src=$(realpath "$1") obj=$(realpath -m -s "$2")
+	top=$(realpath "$(dirname "$0")/..")
+	case "$src/" in
+	"$top/build/"*) ;;
+	*) return 0 ;;
+	esac
+	want=$src/obj-$(basename "$obj")
+	mkdir -p "$want"
+	[ "$(readlink "$obj" 2>/dev/null)" = "$want" ] && return 0
+	rm -rf "$obj"
+	mkdir -p "$(dirname "$obj")"
+	ln -s "$want" "$obj"
+}
+
+# Route the arm64 compiler through ccache, when it is installed, for the
+# kbuild and selftest runs of this script: a directory of its own, first
+# in PATH, holds aarch64-linux-gnu-gcc as a link to ccache, so the command
+# lines kbuild records are the same with the cache or without it.
+# CCACHE_DISABLE=1 (make bench's cold builds) compiles everything anew.
+use_ccache() {
+	# shellcheck disable=SC3043 # dash, Debian's sh, has local
+	local cc dir
+	cc=$(command -v ccache) || return 0
+	dir=$(realpath -m "$(dirname "$0")/../build/ccache")
+	mkdir -p "$dir/bin"
+	[ -L "$dir/bin/aarch64-linux-gnu-gcc" ] ||
+		ln -sf "$cc" "$dir/bin/aarch64-linux-gnu-gcc"
+	CCACHE_DIR=$dir CCACHE_BASEDIR=$(dirname "$dir") CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-4G}
+	CCACHE_SLOPPINESS=include_file_mtime,include_file_ctime,time_macros
+	PATH=$dir/bin:$PATH
+	export CCACHE_DIR CCACHE_BASEDIR CCACHE_MAXSIZE CCACHE_SLOPPINESS PATH
 }
 
 # mode_field MODE FIELD: a field of MODE's line in guest/modes (cpu, tests,

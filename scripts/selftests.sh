@@ -14,6 +14,7 @@ obj=$(realpath -m "$2")
 out=$obj/kselftest/kvm
 shift 2
 export ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-
+use_ccache
 
 # As in kernel.sh: nothing to do when no input changed and the output is
 # the one the last build left.
