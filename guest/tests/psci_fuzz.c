@@ -110,6 +110,10 @@ static uint32_t guest_pick_fn(void)
 	case 13:
 		/* The SMCCC architecture calls, ARCH_WORKAROUND_1 included. */
 		return ARM_SMCCC_VERSION_FUNC_ID + (r >> 8) % 0x8001;
+	case 14:
+		/* The call under test, more often than the ranges give it. */
+		return (r >> 8) % 2 ? PSCI_1_0_FN64_SYSTEM_SUSPEND :
+				      PSCI_1_0_FN_SYSTEM_SUSPEND;
 	default:
 		return r >> 32;
 	}
@@ -198,6 +202,12 @@ static void guest_code(uint64_t rng_seed, uint64_t ncalls,
 		c->fn = fn;
 		for (i = 0; i < 3; i++)
 			c->args[i] = guest_pick_arg(other_mpidr, valid_gpa);
+		/* Ask about the call under test now and then. */
+		if (((uint32_t)fn == PSCI_1_0_FN_PSCI_FEATURES ||
+		     (uint32_t)fn == ARM_SMCCC_ARCH_FEATURES_FUNC_ID) &&
+		    guest_rand() % 4 == 0)
+			c->args[0] = guest_rand() % 2 ? PSCI_1_0_FN64_SYSTEM_SUSPEND :
+							PSCI_1_0_FN_SYSTEM_SUSPEND;
 
 		/* If the call reboots the VM, the guest goes on after it. */
 		guest_next = c->index + 1;
@@ -214,6 +224,11 @@ struct fuzz_stats {
 	uint64_t success, not_supported, other_error, value;
 	uint64_t ucalls, shutdown, reset, reset2, suspend;
 	uint64_t denied_other_on, denied_policy, invalid_address, reboots;
+	/*
+	 * HVC calls of SYSTEM_SUSPEND with bits in x0[63:32], and HVC
+	 * PSCI_FEATURES calls asking about SYSTEM_SUSPEND.
+	 */
+	uint64_t suspend_upper, features_suspend;
 };
 
 struct fuzz_vm {
@@ -516,6 +531,8 @@ static void handle_event(struct fuzz_vm *f, struct fuzz_expect *e)
 		return;
 	case KVM_SYSTEM_EVENT_SUSPEND:
 		f->st.suspend++;
+		if (c.fn >> 32)
+			f->st.suspend_upper++;
 		FUZZ_ASSERT(f, c.index, run->system_event.ndata == 0 &&
 			    !run->system_event.data[0],
 			    "SUSPEND exit: ndata %u, data[0] %#llx (expected: 0, 0)",
@@ -576,6 +593,10 @@ static void check_report(struct fuzz_vm *f, struct fuzz_expect *e,
 		    fn64, fn_name(fn), x1, res, event_name(event),
 		    f->cap ? "on" : "off");
 
+	if (is_suspend_fn(fn) && fn64 >> 32)
+		f->st.suspend_upper++;
+	if (fn == PSCI_1_0_FN_PSCI_FEATURES && is_suspend_fn(x1))
+		f->st.features_suspend++;
 	why = check_hvc_result(f, fn, x1, res);
 	FUZZ_ASSERT(f, idx, !why, "HVC %#lx (%s), x1 %#lx: returned %#lx (%ld), expected %s",
 		    fn64, fn_name(fn), x1, res, (int64_t)res, why);
@@ -650,6 +671,9 @@ static void fuzz(bool cap, uint64_t seed, uint64_t ncalls)
 	ksft_print_msg("%s: exits: %lu ucall, %lu SHUTDOWN, %lu RESET, %lu RESET2, %lu SUSPEND; %lu reboots\n",
 		       cap ? "with cap" : "without cap", st->ucalls, st->shutdown,
 		       st->reset, st->reset2, st->suspend, st->reboots);
+	ksft_print_msg("%s: SYSTEM_SUSPEND over HVC: %lu calls with bits in x0[63:32], %lu PSCI_FEATURES asking about it\n",
+		       cap ? "with cap" : "without cap", st->suspend_upper,
+		       st->features_suspend);
 	if (st->suspend)
 		ksft_print_msg("%s: SUSPEND denied: %lu DENIED (vCPU 1 on), %lu INVALID_ADDRESS, %lu DENIED (no reason but policy)\n",
 			       cap ? "with cap" : "without cap", st->denied_other_on,
