@@ -15,6 +15,8 @@
 #   make mutants    the mutation gate alone (MODE=a57 by default)
 #   make kvmtool-mutants  the wrong kvmtools of vmm/kvmtool/mutants must fail
 #                   linux_suspend (MODE=vhe by default; after make)
+#   make qemu-mutants  the wrong QEMUs of vmm/qemu/mutants, which
+#                   qemu_suspend must catch (MODE=vhe by default)
 #   make KERNEL=DIR run the SYSTEM_SUSPEND tests on another kernel tree
 #   make upstream   the same on the unmodified Debian tree (build/upstream)
 #   make bench      the figures: what the SUSPEND exit and wake-up cost
@@ -58,12 +60,16 @@ HOSTCC	?= gcc
 # kvmtool, for the linux_suspend test: the snapshot, or a clone at its commit.
 KVMTOOL	?= ../shared/vendor/kvmtool-ca0ddafa941d.tar.xz
 LKVM	:= $(B)/kvmtool/lkvm-static
+# QEMU, for the qemu_suspend test: "debian" (Debian 13's source package,
+# fetched through a private apt configuration), or a clone at v10.0.13.
+QEMU	?= debian
+QEMU_BIN := $(B)/qemu/qemu-system-aarch64
 CROSS_CC := aarch64-linux-gnu-gcc
 
 .PHONY: all check deps base tree series export tree-under-test kernel \
 	selftests guest-tests boot-inputs verdict upstream-tree upstream \
 	cross-checks debug fault-tests gates mutants regression harness-tests \
-	bench bench-guests kvmtool kvmtool-mutants outgoing fresh fresh-check clean
+	bench bench-guests kvmtool kvmtool-mutants qemu qemu-mutants outgoing fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/results
@@ -137,6 +143,17 @@ kvmtool: base
 kvmtool-mutants: kvmtool
 	@$(TIMED) "kvmtool mutants" sh scripts/kvmtool-mutants.sh
 
+# qemu-system-aarch64 with the project's QEMU patches (vmm/qemu).
+qemu: deps
+	@$(TIMED) qemu sh scripts/qemu.sh $(QEMU) vmm/qemu $(B)/qemu
+
+# The wrong QEMUs of vmm/qemu/mutants: qemu_suspend must fail on each
+# (scripts/qemu-mutants.sh; MODE=vhe by default). After a make, which
+# built the inner initramfs.
+qemu-mutants: guest-tests $(INIT) qemu
+	@$(TIMED) "qemu mutants" sh scripts/qemu-mutants.sh $(B)/qemu $(OBJ) \
+		$(INIT) $(SELFTESTS)/harness $(GUEST)/qemu_suspend-inner.cpio
+
 $(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
 	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
@@ -151,18 +168,23 @@ $(VERDICT): scripts/verdict.c guest/console.h
 # linux_suspend boots the same Image under lkvm, with an initramfs of its
 # own init. SET_EXCLUDE (",-FLAG...") leaves tests out of every mode.
 # What linux_suspend finds under /kvmtool in the test guest.
+# qemu_suspend's are under /qemu (it boots /kvmtool/Image too).
 KVMTOOL_FILES = /kvmtool/lkvm=$(LKVM) /kvmtool/Image=$(call IMAGE,$(OBJ)) \
 	/kvmtool/inner.cpio=$(GUEST)/linux_suspend-inner.cpio \
-	/kvmtool/psci_payload.bin=$(SELFTESTS)/harness/psci_payload.bin
+	/kvmtool/psci_payload.bin=$(SELFTESTS)/harness/psci_payload.bin \
+	/qemu/qemu-system-aarch64=$(QEMU_BIN) \
+	/qemu/inner.cpio=$(GUEST)/qemu_suspend-inner.cpio
 
-run-%: boot-inputs $(INIT) kvmtool
+run-%: boot-inputs $(INIT) kvmtool qemu
 	@mkdir -p $(LOGS) $(GUEST)
-	@printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
-		"dir /proc 0755 0 0" "dir /sys 0755 0 0" \
-		"file /init $(SELFTESTS)/harness/linux_suspend_init 0755 0 0" \
-		>$(GUEST)/linux_suspend-inner.list
-	@$(OBJ)/usr/gen_init_cpio $(GUEST)/linux_suspend-inner.list \
-		>$(GUEST)/linux_suspend-inner.cpio
+	@for t in linux_suspend qemu_suspend; do \
+		printf '%s\n' "dir /dev 0755 0 0" "nod /dev/console 0600 0 0 c 5 1" \
+			"dir /proc 0755 0 0" "dir /sys 0755 0 0" \
+			"file /init $(SELFTESTS)/harness/$${t}_init 0755 0 0" \
+			>$(GUEST)/$$t-inner.list && \
+		$(OBJ)/usr/gen_init_cpio $(GUEST)/$$t-inner.list \
+			>$(GUEST)/$$t-inner.cpio || exit 1; \
+	done
 	@$(TIMED) "guest $* $(NAME)" sh scripts/initramfs.sh $(GUEST)/$(NAME)-$*.cpio \
 		$(OBJ) $(INIT) $(LIST) $*$(SET_EXCLUDE) $(SELFTESTS) $(KVMTOOL_FILES)
 	@$(TIMED) "guest short $(NAME)" sh scripts/initramfs.sh \
