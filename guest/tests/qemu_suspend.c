@@ -7,13 +7,17 @@
  * does the inner checks:
  *
  *   off     -M virt,system-suspend=off: no "deep" in mem_sleep
- *   cycles  -M virt,system-suspend=on: "deep", then three cycles, each with
+ *   cycles  -M virt,system-suspend=on: "deep", then four cycles, each with
  *           a memory pattern that must be intact. This side checks, per
  *           cycle, the QMP events (SUSPEND, then WAKEUP) and that
  *           query-status says "suspended" while the guest sleeps:
  *           1: woken by the guest's own PL031 RTC alarm, no QMP command;
- *           2: not woken by itself (1 s), then woken by system_wakeup;
- *           3: the suspended VM migrated to a file, that QEMU quit, a new
+ *           2: not woken by itself, nor by a key typed on its serial
+ *              console, which the guest did not make a wake-up source
+ *              (1 s), then woken by system_wakeup;
+ *           3: not woken by itself (1 s), then woken by a key: the guest
+ *              made its console a wake-up source first;
+ *           4: the suspended VM migrated to a file, that QEMU quit, a new
  *              QEMU started from the file: it must say "suspended" and
  *              wake on system_wakeup; the guest then powers off.
  *
@@ -38,7 +42,8 @@
 #define QMP_SOCK	"/tmp/qemu_suspend.qmp"
 #define SNAPSHOT	"/tmp/qemu_suspend.mig"
 #define STEP_TIMEOUT	30.0	/* seconds for any one step */
-#define PLAN		21	/* the results of a whole run */
+#define PLAN		26	/* the results of a whole run */
+#define KEY_CYCLE	3	/* the cycle a key wakes */
 
 static const char *qemu, *image, *initrd;
 static int nr_result, failed;
@@ -46,6 +51,7 @@ static int nr_result, failed;
 struct vm {
 	pid_t pid;
 	int console;		/* QEMU's stdout: the inner serial console */
+	int keys;		/* QEMU's stdin: what is typed on that console */
 	int qmp;
 	char cbuf[4096], qbuf[8192];
 	size_t clen, qlen;
@@ -291,10 +297,11 @@ static int start_qemu(struct vm *vm, const char *mode, int incoming)
 {
 	char machine[64], cmdline[128], qmp_opt[128];
 	const char *argv[40];
-	int argc = 0, out[2];
+	int argc = 0, out[2], in[2];
 
 	memset(vm, 0, sizeof(*vm));
 	vm->qmp = -1;
+	vm->keys = -1;
 	snprintf(machine, sizeof(machine), "virt,gic-version=3,system-suspend=%s",
 		 strcmp(mode, "off") ? "on" : "off");
 	snprintf(cmdline, sizeof(cmdline),
@@ -337,20 +344,26 @@ static int start_qemu(struct vm *vm, const char *mode, int incoming)
 	unlink(QMP_SOCK);
 	if (pipe(out))
 		return -1;
+	if (pipe(in)) {
+		close(out[0]);
+		close(out[1]);
+		return -1;
+	}
 	fflush(stdout);
 	vm->pid = fork();
 	if (vm->pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		dup2(null, 0);
+		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(out[1], 2);
+		close(in[1]);
 		close(out[0]);
 		execv(qemu, (char **)argv);
 		fprintf(stderr, "exec %s: %s\n", qemu, strerror(errno));
 		_exit(127);
 	}
+	close(in[0]);
 	close(out[1]);
+	vm->keys = in[1];
 	vm->console = out[0];
 	printf("# qemu -M %s%s\n", machine, incoming ? " -incoming file:" SNAPSHOT : "");
 	return vm->pid < 0 ? -1 : connect_qmp(vm);
@@ -376,6 +389,7 @@ gone:
 	while (pump(vm, 0) == 0 && vm->clen)
 		;
 	close(vm->console);
+	close(vm->keys);
 	if (vm->qmp >= 0)
 		close(vm->qmp);
 	return status < 0 ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -431,6 +445,14 @@ static void test_off(void)
 	inner_result("deep_absent", "off_");
 }
 
+/* A key typed on the inner guest's serial console (QEMU's -serial stdio). */
+static void type_key(struct vm *vm)
+{
+	printf("# a key typed on the console\n");
+	if (write(vm->keys, "\r", 1) != 1)
+		printf("# cannot write to QEMU's stdin: %s\n", strerror(errno));
+}
+
 /* One cycle's QEMU side; the results are named cycle_N_... */
 static void cycle_qmp(struct vm *vm, int nr, double t0)
 {
@@ -449,10 +471,20 @@ static void cycle_qmp(struct vm *vm, int nr, double t0)
 		result(ok, "cycle_1_rtc_wakeup", "%.2f s after the suspend: events %s",
 		       seconds() - t0, vm->events);
 	} else {
+		/* A key wakes it only once the guest made it a wake-up source. */
+		if (nr == 2)
+			type_key(vm);
 		wait_events(vm, "SUSPEND WAKEUP", 1.0);
 		snprintf(name, sizeof(name), "cycle_%d_stays_suspended", nr);
 		result(!strstr(vm->events + strlen(before), "WAKEUP") &&
 		       status_is(vm, "suspended"), name, "events: %s", vm->events);
+	}
+	if (nr == KEY_CYCLE) {
+		t0 = seconds();
+		type_key(vm);
+		ok = !wait_events(vm, "SUSPEND WAKEUP", STEP_TIMEOUT);
+		result(ok, "cycle_3_key_wakeup", "%.2f s after the key: events %s",
+		       seconds() - t0, vm->events);
 	}
 }
 
@@ -492,7 +524,7 @@ static void test_cycles(void)
 		end_qemu(&vm, 1);
 		return;
 	}
-	for (i = 1; i <= 2; i++) {
+	for (i = 1; i <= 3; i++) {
 		t = seconds();
 		cycle_qmp(&vm, i, t);
 		if (i == 2)
@@ -501,33 +533,36 @@ static void test_cycles(void)
 			       "cycle_2_system_wakeup", "events: %s", vm.events);
 	}
 
-	/* Cycle 3: save the suspended VM, restore it into a new QEMU. */
-	cycle_qmp(&vm, 3, seconds());
+	/*
+	 * Cycle 4: save the suspended VM, quit that QEMU while the VM is
+	 * suspended, restore the VM into a new QEMU.
+	 */
+	cycle_qmp(&vm, 4, seconds());
 	st = migrate_to_file(&vm);
-	result(!st, "cycle_3_saved", NULL);
+	result(!st, "cycle_4_saved", NULL);
 	qmp(&vm, "{\"execute\": \"quit\"}", NULL, 0);
 	snprintf(ev1, sizeof(ev1), "%s", vm.events);
 	st = end_qemu(&vm, STEP_TIMEOUT);
-	result(!strcmp(ev1, "SUSPEND WAKEUP SUSPEND WAKEUP SUSPEND SHUTDOWN") ||
-	       !strcmp(ev1, "SUSPEND WAKEUP SUSPEND WAKEUP SUSPEND"),
+	result(!strcmp(ev1, "SUSPEND WAKEUP SUSPEND WAKEUP SUSPEND WAKEUP SUSPEND SHUTDOWN") ||
+	       !strcmp(ev1, "SUSPEND WAKEUP SUSPEND WAKEUP SUSPEND WAKEUP SUSPEND"),
 	       "events_in_order", "first QEMU: %s", ev1);
 
 	if (start_qemu(&vm2, "cycles", 1)) {
-		result(0, "cycle_3_restored", "the second QEMU did not start");
+		result(0, "cycle_4_restored", "the second QEMU did not start");
 		end_qemu(&vm2, 1);
 		return;
 	}
 	t = seconds();
 	while (!status_is(&vm2, "suspended") && seconds() - t < STEP_TIMEOUT)
 		pump(&vm2, 200);
-	result(status_is(&vm2, "suspended"), "cycle_3_restored_suspended",
+	result(status_is(&vm2, "suspended"), "cycle_4_restored_suspended",
 	       "%.2f s", seconds() - t);
 	wait_events(&vm2, "WAKEUP", 1.0);
-	result(!strstr(vm2.events, "WAKEUP"), "cycle_3_restored_stays_suspended",
+	result(!strstr(vm2.events, "WAKEUP"), "cycle_4_restored_stays_suspended",
 	       "events: %s", vm2.events);
 	result(!qmp(&vm2, "{\"execute\": \"system_wakeup\"}", NULL, 0) &&
 	       !wait_events(&vm2, "WAKEUP", STEP_TIMEOUT),
-	       "cycle_3_system_wakeup", "events: %s", vm2.events);
+	       "cycle_4_system_wakeup", "events: %s", vm2.events);
 	st = end_qemu(&vm2, 2 * STEP_TIMEOUT);
 	printf("# cycles: whole run %.2f s, second QEMU exit %d, events %s\n",
 	       seconds() - start, st, vm2.events);
@@ -537,6 +572,7 @@ static void test_cycles(void)
 	inner_result("cycle_1", "inner_");
 	inner_result("cycle_2", "inner_");
 	inner_result("cycle_3", "inner_");
+	inner_result("cycle_4", "inner_");
 }
 
 int main(int argc, char **argv)

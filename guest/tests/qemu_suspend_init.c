@@ -4,12 +4,15 @@
  * the patched QEMU (-M virt), on the same kernel Image. The kernel command
  * line's qemu_suspend= says what to check:
  *
- *   cycles  "deep" in mem_sleep, then three suspend-to-RAM cycles with 2
+ *   cycles  "deep" in mem_sleep, then four suspend-to-RAM cycles with 2
  *           vCPUs and a memory pattern: the first woken by the PL031 RTC's
- *           alarm (armed through /sys/class/rtc/rtc0/wakealarm), the other
- *           two with no alarm armed, woken by QMP system_wakeup (the third
- *           after the suspended VM was saved to a file and restored into a
- *           new QEMU)
+ *           alarm (armed through /sys/class/rtc/rtc0/wakealarm); the
+ *           second with no alarm armed, woken by QMP system_wakeup (a key
+ *           on the serial console must not wake it: the PL011 is not a
+ *           wake-up source yet); the third woken by a key, once the
+ *           console's tty is one (its power/wakeup "enabled"); the fourth
+ *           by system_wakeup after the suspended VM was saved to a file
+ *           and restored into a new QEMU
  *   off     no "deep" (virt's system-suspend=off)
  *
  * Each check is one line "inner: ok NAME" or "inner: not ok NAME # why",
@@ -28,7 +31,8 @@
 #include <termios.h>
 #include <unistd.h>
 
-#define CYCLES		3
+#define CYCLES		4
+#define KEY_CYCLE	3
 #define PATTERN_WORDS	(1 << 20)	/* 8 MiB */
 #define ALARM_SECS	3
 
@@ -150,7 +154,17 @@ static int suspend_once(int nr, int alarm)
 		    alarm ? "arm" : "clear", strerror(-err));
 		return err;
 	}
-	say("inner: suspend %d %s\n", nr, alarm ? "rtc" : "host");
+	/* The serial port stays on in suspend, and wakes it, from here on. */
+	if (nr == KEY_CYCLE) {
+		err = write_file("/sys/class/tty/ttyAMA0/power/wakeup", "enabled");
+		if (err) {
+			say("inner: # cannot make ttyAMA0 a wake-up source: %s\n",
+			    strerror(-err));
+			return err;
+		}
+	}
+	say("inner: suspend %d %s\n", nr,
+	    alarm ? "rtc" : nr == KEY_CYCLE ? "key" : "host");
 	tcdrain(STDOUT_FILENO);
 	err = write_file("/sys/power/state", "mem");
 	say("inner: resumed %d\n", nr);
