@@ -151,6 +151,18 @@ use_ccache() {
 	export CCACHE_DIR CCACHE_BASEDIR CCACHE_MAXSIZE CCACHE_SLOPPINESS PATH
 }
 
+# The first Debian mirror of this machine's apt sources, in either of apt's
+# two formats (debian-security and other archives left out), for a private
+# apt configuration that reads from where the machine already does.
+debian_mirror() {
+	cat /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null |
+		awk '/^[[:space:]]*#/ { next }
+		     $1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }
+		     $1 == "deb" || $1 == "deb-src" {
+			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' |
+		grep -m 1 -E '/debian/?$'
+}
+
 # mode_field MODE FIELD: a field of MODE's line in guest/modes (cpu, tests,
 # args: the kernel arguments, "" for "-"); fails for an unknown mode.
 mode_field() {

@@ -18,7 +18,10 @@ debver=1:10.0.13+ds-0+deb13u1
 # QEMU 10.0 wants meson >= 1.5 (Debian 12 has 1.0.1) and pycotap (not in
 # Debian 12): both are arch-all packages of Debian 13, used unpacked.
 pydebs="meson=1.7.0-1 python3-pycotap=1.3.1-2"
-mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# Debian 13's archive, from the mirror this machine's apt sources name.
+mirror=${DEBIAN_MIRROR:-$(debian_mirror)}
+[ -n "$mirror" ] || die "no Debian mirror in this machine's apt sources" \
+	"(/etc/apt/sources.list.d/debian.sources, /etc/apt/sources.list): set DEBIAN_MIRROR"
 # The arm64 libraries QEMU links statically, downloaded and unpacked by
 # scripts/deps.sh (listed in "packages"); merged here into one sysroot.
 libs="libglib2.0-dev libpcre2-dev zlib1g-dev libfdt-dev"
@@ -37,7 +40,7 @@ apt_conf() {
 	mkdir -p "$out/apt/lists/partial"
 	cat >"$out/apt/sources.list" <<-EOF
 	deb-src $mirror trixie main
-	deb [arch=amd64] $mirror trixie main
+	deb [arch=$(dpkg --print-architecture)] $mirror trixie main
 	EOF
 	echo "-o Dir::Etc::sourcelist=$(realpath "$out/apt/sources.list")" \
 		"-o Dir::Etc::sourceparts=- -o Dir::State::Lists=$(realpath "$out/apt/lists")" \
