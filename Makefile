@@ -249,7 +249,8 @@ fault-tests: guest-tests $(INIT) $(VERDICT)
 # The maintainer's gates (scripts/gates.sh), in build/gates/tree; they also
 # build the base without the series for the regression run.
 gates: $(INIT) upstream-tree guest-tests
-	@CONFIGS="$(CONFIGS)" $(TIMED) gates env KVMTOOL=$(KVMTOOL) sh scripts/gates.sh $(INIT)
+	@CONFIGS="$(CONFIGS)" $(TIMED) gates env KVMTOOL=$(KVMTOOL) QEMU=$(QEMU) \
+		sh scripts/gates.sh $(INIT)
 
 # The mutation gate alone (scripts/mutants.sh; MODE=a57 by default, or
 # another run of guest/modes).

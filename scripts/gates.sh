@@ -19,6 +19,9 @@
 #   kvmtool      vmm/kvmtool applies with git am to kvmtool ($KVMTOOL, the
 #                snapshot by default), whose build then has no warning
 #                the unpatched kvmtool's does not have
+#   qemu         vmm/qemu applies with git am to QEMU ($QEMU, Debian 13's
+#                source package by default), whose build then has no
+#                warning the unpatched QEMU's does not have
 #   mutants      every wrong kernel of tests/mutants/ fails the tests
 #                (scripts/mutants.sh)
 #
@@ -290,6 +293,33 @@ else
 		pass kvmtool "$(patch_order "$top/vmm/kvmtool" | wc -l) patches with git am, lkvm-static builds, no new warning"
 	else
 		fail kvmtool "$(echo "$new" | head -n 3)"
+	fi
+fi
+
+# qemu: the same for vmm/qemu on QEMU ($QEMU, Debian 13's source package
+# by default): the patched build is the one make built for the tests, and
+# the unpatched one takes its downloads. Warnings are compared by source
+# path, as each build has its own directory.
+qsrc=${QEMU:-debian}
+qemu_warnings() {
+	warnings "$1" | sed -E 's|[^ :]*/obj/\.\./src/||g' | sort -u
+}
+mkdir -p "$g/qemu-base"
+[ -e "$g/qemu-base/dl" ] || [ ! -d "$top/build/qemu/dl" ] ||
+	ln -s "$top/build/qemu/dl" "$g/qemu-base/dl"
+if ! sh "$top/scripts/qemu.sh" "$qsrc" - "$g/qemu-base" >"$out/qemu-base.log" 2>&1; then
+	fail qemu "unpatched QEMU: $(grep -m 1 'qemu:' "$out/qemu-base.log")"
+elif ! sh "$top/scripts/qemu.sh" "$qsrc" "$top/vmm/qemu" "$top/build/qemu" \
+	>"$out/qemu.log" 2>&1; then
+	fail qemu "$(grep -m 1 'qemu:' "$out/qemu.log")"
+else
+	qemu_warnings "$g/qemu-base/build.log" >"$out/qemu-base.set"
+	qemu_warnings "$top/build/qemu/build.log" >"$out/qemu.set"
+	new=$(new_warnings "$out/qemu-base.set" "$out/qemu.set")
+	if [ -z "$new" ]; then
+		pass qemu "$(patch_order "$top/vmm/qemu" | wc -l) patches with git am, qemu-system-aarch64 builds, no new warning"
+	else
+		fail qemu "$(echo "$new" | head -n 3)"
 	fi
 fi
 
