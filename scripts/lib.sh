@@ -152,15 +152,17 @@ use_ccache() {
 }
 
 # The first Debian mirror of this machine's apt sources, in either of apt's
-# two formats (debian-security and other archives left out), for a private
-# apt configuration that reads from where the machine already does.
+# two formats and any of their files (debian-security and other archives
+# left out), for a private apt configuration that reads from where the
+# machine already does; nothing when there is none.
 debian_mirror() {
-	cat /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list 2>/dev/null |
+	cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
+		/etc/apt/sources.list.d/*.sources 2>/dev/null |
 		awk '/^[[:space:]]*#/ { next }
 		     $1 == "URIs:" { for (i = 2; i <= NF; i++) print $i }
 		     $1 == "deb" || $1 == "deb-src" {
 			for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; break } }' |
-		grep -m 1 -E '/debian/?$'
+		grep -m 1 -E '/debian/?$' || true
 }
 
 # mode_field MODE FIELD: a field of MODE's line in guest/modes (cpu, tests,

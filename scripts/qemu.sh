@@ -21,7 +21,7 @@ pydebs="meson=1.7.0-1 python3-pycotap=1.3.1-2"
 # Debian 13's archive, from the mirror this machine's apt sources name.
 mirror=${DEBIAN_MIRROR:-$(debian_mirror)}
 [ -n "$mirror" ] || die "no Debian mirror in this machine's apt sources" \
-	"(/etc/apt/sources.list.d/debian.sources, /etc/apt/sources.list): set DEBIAN_MIRROR"
+	"(/etc/apt/sources.list, /etc/apt/sources.list.d): set DEBIAN_MIRROR"
 # The arm64 libraries QEMU links statically, downloaded and unpacked by
 # scripts/deps.sh (listed in "packages"); merged here into one sysroot.
 libs="libglib2.0-dev libpcre2-dev zlib1g-dev libfdt-dev"
