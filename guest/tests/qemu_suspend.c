@@ -20,6 +20,11 @@
  *           4: the suspended VM migrated to a file, that QEMU quit, a new
  *              QEMU started from the file: it must say "suspended" and
  *              wake on system_wakeup; the guest then powers off.
+ *   reset   the guest suspends with nothing armed to wake it; QMP
+ *           system_reset must reset it (the RESET event) and, once it
+ *           runs again ("cont" if QEMU left it stopped, as it does any
+ *           machine reset while suspended), the guest boots afresh: its
+ *           CPU, KVM's view of it included, is out of the suspend.
  *
  * The inner console (QEMU's stdout) is copied here as diagnostic lines.
  * Usage: qemu_suspend QEMU IMAGE INNER-INITRAMFS
@@ -42,7 +47,7 @@
 #define QMP_SOCK	"/tmp/qemu_suspend.qmp"
 #define SNAPSHOT	"/tmp/qemu_suspend.mig"
 #define STEP_TIMEOUT	30.0	/* seconds for any one step */
-#define PLAN		26	/* the results of a whole run */
+#define PLAN		29	/* the results of a whole run */
 #define KEY_CYCLE	3	/* the cycle a key wakes */
 
 static const char *qemu, *image, *initrd;
@@ -56,7 +61,7 @@ struct vm {
 	char cbuf[4096], qbuf[8192];
 	size_t clen, qlen;
 	char events[512];	/* SUSPEND/WAKEUP/RESET/SHUTDOWN, in order */
-	int done, inner_suspend;
+	int done, inner_suspend, inner_boots;
 };
 
 /* The inner init's "ok"/"not ok" lines, from every QEMU of a run. */
@@ -101,6 +106,8 @@ static void console_line(struct vm *vm, char *line)
 	msg += 7;
 	if (!strcmp(msg, "done"))
 		vm->done = 1;
+	else if (!strcmp(msg, "init"))
+		vm->inner_boots++;
 	else if (!strncmp(msg, "suspend ", 8))
 		vm->inner_suspend = atoi(msg + 8);
 	else if ((!strncmp(msg, "ok ", 3) || !strncmp(msg, "not ok ", 7)) &&
@@ -326,7 +333,9 @@ static int start_qemu(struct vm *vm, const char *mode, int incoming)
 	argv[argc++] = "stdio";
 	argv[argc++] = "-nic";
 	argv[argc++] = "none";
-	argv[argc++] = "-no-reboot";
+	/* -no-reboot would turn system_reset into a shutdown. */
+	if (strcmp(mode, "reset"))
+		argv[argc++] = "-no-reboot";
 	argv[argc++] = "-qmp";
 	argv[argc++] = qmp_opt;
 	argv[argc++] = "-kernel";
@@ -575,6 +584,37 @@ static void test_cycles(void)
 	inner_result("cycle_4", "inner_");
 }
 
+static void test_reset(void)
+{
+	struct vm vm;
+	double t;
+	int ok, st;
+
+	if (start_qemu(&vm, "reset", 0)) {
+		result(0, "reset_qemu_started", "QEMU did not start");
+		end_qemu(&vm, 1);
+		return;
+	}
+	ok = !wait_inner_suspend(&vm, 1) &&
+	     !wait_events(&vm, "SUSPEND", STEP_TIMEOUT) && status_is(&vm, "suspended");
+	result(ok, "reset_suspended", "events: %s", vm.events);
+	ok = !qmp(&vm, "{\"execute\": \"system_reset\"}", NULL, 0) &&
+	     !wait_events(&vm, "SUSPEND RESET", STEP_TIMEOUT);
+	result(ok, "reset_event", "events: %s", vm.events);
+	if (!status_is(&vm, "running"))
+		qmp(&vm, "{\"execute\": \"cont\"}", NULL, 0);
+	t = seconds();
+	while (vm.inner_boots < 2 && seconds() - t < STEP_TIMEOUT)
+		if (pump(&vm, 100) < 0)
+			break;
+	result(vm.inner_boots >= 2, "reset_reboots",
+	       "inner boots: %d, %.2f s after the reset", vm.inner_boots,
+	       seconds() - t);
+	qmp(&vm, "{\"execute\": \"quit\"}", NULL, 0);
+	st = end_qemu(&vm, STEP_TIMEOUT);
+	printf("# reset: QEMU exit %d, events %s\n", st, vm.events);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 4) {
@@ -590,6 +630,7 @@ int main(int argc, char **argv)
 	printf("KTAP version 1\n1..%d\n", PLAN);
 	test_off();
 	test_cycles();
+	test_reset();
 	if (nr_result != PLAN)
 		result(0, "plan", "%d results, not %d", nr_result, PLAN);
 	return failed ? 1 : 0;

@@ -13,6 +13,8 @@
  *           console's tty is one (its power/wakeup "enabled"); the fourth
  *           by system_wakeup after the suspended VM was saved to a file
  *           and restored into a new QEMU
+ *   reset   suspend once with nothing armed to wake it: qemu_suspend
+ *           resets the VM, and this init starts again
  *   off     no "deep" (virt's system-suspend=off)
  *
  * Each check is one line "inner: ok NAME" or "inner: not ok NAME # why",
@@ -217,6 +219,19 @@ static void test_cycles(void)
 	}
 }
 
+static void test_reset(void)
+{
+	int err;
+
+	if (write_file("/sys/power/mem_sleep", "deep")) {
+		say("inner: # cannot select deep\n");
+		return;
+	}
+	err = suspend_once(1, 0);
+	say("inner: # resumed from a suspend only a reset should end: %s\n",
+	    err ? strerror(-err) : "no error");
+}
+
 static void test_off(void)
 {
 	char mem_sleep[64];
@@ -243,6 +258,8 @@ int main(void)
 		say("inner: # no memory for the pattern\n");
 	} else if (mode && !strcmp(mode, "cycles")) {
 		test_cycles();
+	} else if (mode && !strcmp(mode, "reset")) {
+		test_reset();
 	} else if (mode && !strcmp(mode, "off")) {
 		test_off();
 	} else {
