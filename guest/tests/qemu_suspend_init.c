@@ -33,98 +33,11 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "inner.h"
+
 #define CYCLES		4
 #define KEY_CYCLE	3
-#define PATTERN_WORDS	(1 << 20)	/* 8 MiB */
 #define ALARM_SECS	3
-
-static unsigned long *pattern;
-
-static void say(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n > (int)sizeof(buf) - 1)
-		n = sizeof(buf) - 1;
-	if (write(STDOUT_FILENO, buf, n) < 0)
-		return;
-}
-
-static int read_file(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	if (n && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
-}
-
-/* Write a string in one write(); 0 or -errno. */
-static int write_file(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), err = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-static long stat_of(const char *name)
-{
-	char path[128], buf[32];
-
-	snprintf(path, sizeof(path), "/sys/power/suspend_stats/%s", name);
-	if (read_file(path, buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
-}
-
-static int deep_offered(char *mem_sleep, size_t size)
-{
-	if (read_file("/sys/power/mem_sleep", mem_sleep, size))
-		snprintf(mem_sleep, size, "(unreadable)");
-	return strstr(mem_sleep, "deep") != NULL;
-}
-
-static unsigned long word(unsigned long i, unsigned long seed)
-{
-	return (i * 0x9e3779b97f4a7c15UL) ^ seed;
-}
-
-static void fill_pattern(unsigned long seed)
-{
-	unsigned long i;
-
-	for (i = 0; i < PATTERN_WORDS; i++)
-		pattern[i] = word(i, seed);
-}
-
-/* The index of the first word that changed, or -1. */
-static long check_pattern(unsigned long seed)
-{
-	unsigned long i;
-
-	for (i = 0; i < PATTERN_WORDS; i++)
-		if (pattern[i] != word(i, seed))
-			return i;
-	return -1;
-}
 
 static int cpu1_online(void)
 {
@@ -134,7 +47,6 @@ static int cpu1_online(void)
 			  sizeof(buf)) && !strcmp(buf, "1");
 }
 
-/* One suspend to RAM: 0, or -errno of the write to /sys/power/state. */
 /* Arm the PL031 alarm SECS seconds ahead, or clear it (0). */
 static int arm_alarm(int secs)
 {
@@ -147,6 +59,7 @@ static int arm_alarm(int secs)
 	return write_file("/sys/class/rtc/rtc0/wakealarm", buf);
 }
 
+/* One suspend to RAM: 0, or -errno of the write to /sys/power/state. */
 static int suspend_once(int nr, int alarm)
 {
 	int err = arm_alarm(alarm);
