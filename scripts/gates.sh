@@ -308,10 +308,10 @@ mkdir -p "$g/qemu-base"
 [ -e "$g/qemu-base/dl" ] || [ ! -d "$top/build/qemu/dl" ] ||
 	ln -s "$top/build/qemu/dl" "$g/qemu-base/dl"
 if ! sh "$top/scripts/qemu.sh" "$qsrc" - "$g/qemu-base" >"$out/qemu-base.log" 2>&1; then
-	fail qemu "unpatched QEMU: $(grep -m 1 'qemu:' "$out/qemu-base.log")"
+	fail qemu "unpatched QEMU: $(tail -n 1 "$out/qemu-base.log")"
 elif ! sh "$top/scripts/qemu.sh" "$qsrc" "$top/vmm/qemu" "$top/build/qemu" \
 	>"$out/qemu.log" 2>&1; then
-	fail qemu "$(grep -m 1 'qemu:' "$out/qemu.log")"
+	fail qemu "$(tail -n 1 "$out/qemu.log")"
 else
 	qemu_warnings "$g/qemu-base/build.log" >"$out/qemu-base.set"
 	qemu_warnings "$top/build/qemu/build.log" >"$out/qemu.set"

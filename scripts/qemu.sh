@@ -27,7 +27,6 @@ mirror=${DEBIAN_MIRROR:-$(debian_mirror)}
 libs="libglib2.0-dev libpcre2-dev zlib1g-dev libfdt-dev"
 src=$1 pdir=$2 out=$3
 script=$(realpath "$0")
-top=$(pwd)
 
 [ "$pdir" = - ] || [ -f "$pdir/series" ] || die "$pdir/series is missing"
 for l in $libs; do
@@ -153,7 +152,7 @@ start=$(now)
 		--with-devices-aarch64=kvm-virt --enable-fdt=system \
 		-Dgio=disabled \
 		--extra-cflags="-I$sysroot/usr/include -B$sysroot/usr/lib/aarch64-linux-gnu/"
-) >"$top/$out/configure.log" 2>&1 || {
+) >"$out/configure.log" 2>&1 || {
 	tail -n 20 "$out/configure.log" >&2
 	die "QEMU's configure failed; the whole log: $out/configure.log"
 }
