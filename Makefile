@@ -69,7 +69,8 @@ CROSS_CC := aarch64-linux-gnu-gcc
 .PHONY: all check deps base tree series export tree-under-test kernel \
 	selftests guest-tests boot-inputs verdict upstream-tree upstream \
 	cross-checks debug fault-tests gates mutants regression harness-tests \
-	bench bench-guests kvmtool kvmtool-mutants qemu qemu-mutants outgoing fresh fresh-check clean
+	bench bench-guests kvmtool kvmtool-mutants qemu qemu-mutants vmm-mutants \
+	outgoing fresh fresh-check clean
 
 all: deps
 	@rm -rf $(LOGS)/runs $(B)/results
@@ -86,6 +87,7 @@ check: deps
 	@$(MAKE) -s --no-print-directory cross-checks
 	@$(MAKE) -s --no-print-directory debug
 	@$(MAKE) -s --no-print-directory regression
+	@$(MAKE) -s --no-print-directory vmm-mutants
 	@$(MAKE) -s --no-print-directory CHECKS="$(CHECK_RESULTS)" verdict
 
 deps:
@@ -154,6 +156,16 @@ qemu-mutants: guest-tests $(INIT) qemu
 	@$(TIMED) "qemu mutants" sh scripts/qemu-mutants.sh $(B)/qemu $(OBJ) \
 		$(INIT) $(SELFTESTS)/harness $(GUEST)/qemu_suspend-inner.cpio
 
+# Both, for make check: their KTAP goes to build/results (a mutant that
+# survives, or a check that could not run, fails the verdict, not make).
+vmm-mutants:
+	@rm -f $(B)/kvmtool-mutants/results.ktap $(B)/qemu-mutants/results.ktap
+	@mkdir -p $(B)/results
+	@$(MAKE) -s --no-print-directory kvmtool-mutants || true
+	@cp $(B)/kvmtool-mutants/results.ktap $(B)/results/kvmtool-mutants.ktap 2>/dev/null || true
+	@$(MAKE) -s --no-print-directory qemu-mutants || true
+	@cp $(B)/qemu-mutants/results.ktap $(B)/results/qemu-mutants.ktap 2>/dev/null || true
+
 $(INIT): guest/init.c guest/console.h
 	@mkdir -p $(@D)
 	$(CROSS_CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
@@ -197,7 +209,8 @@ run-%: boot-inputs $(INIT) kvmtool qemu
 # The verdict counts the results of the checks CHECKS names (their KTAP
 # files in build/results; a missing one fails).
 CHECKS	?= kunit-parse
-CHECK_RESULTS := harness-tests clean-root detached fault-tests gates kunit-parse
+CHECK_RESULTS := harness-tests clean-root detached fault-tests gates kunit-parse \
+	kvmtool-mutants qemu-mutants
 verdict: $(VERDICT)
 	@RESULTS=$(B)/results/kunit-parse.ktap sh scripts/kunit-agrees.sh \
 		$(TREE)/tools/testing/kunit $(VERDICT) $(LIST) \

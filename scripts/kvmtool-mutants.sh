@@ -11,10 +11,12 @@
 # so that a check whose set-up fails cannot count every mutant caught.
 # Prints "mutant NAME: caught by ..." or "mutant NAME: SURVIVED" for each,
 # then "kvmtool mutants: K/N caught"; exits 0 only when every one is caught.
+# The same as KTAP, the control first, in build/kvmtool-mutants/results.ktap.
 # Usage: scripts/kvmtool-mutants.sh [MUTANT.patch...]
 set -u
 me=kvmtool-mutants
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/ktap.sh"
 
 top=$(pwd)
 mode=${MODE:-vhe}
@@ -72,8 +74,13 @@ failed() {
 start=$(date +%s)
 boot series "$top/build/kvmtool/lkvm-static"
 what=$(failed series)
-[ -z "$what" ] ||
+if [ -n "$what" ]; then
+	ktap_result 1 series_passes
+	echo "the series' lkvm fails linux_suspend itself ($what)" | ktap_diag
+	ktap_done "$m/results.ktap" >/dev/null
 	die "the series' lkvm fails linux_suspend itself ($what; log: $m/series.log)"
+fi
+ktap_result 0 series_passes
 echo "series: passes linux_suspend in mode $mode (the control, $(($(date +%s) - start)) s)"
 
 n=0 caught=0 survivors=
@@ -84,6 +91,7 @@ for p in "$@"; do
 	git -C "$src" checkout -q -f "$head"
 	if ! git -C "$src" am -q "$(realpath "$p")" >"$m/$name.am" 2>&1; then
 		echo "mutant $name: FAIL: does not apply to the series (log: $m/$name.am)"
+		ktap_result 1 "$name"
 		survivors="$survivors $name"
 		continue
 	fi
@@ -92,6 +100,7 @@ for p in "$@"; do
 		LIBFDT_DIR="$top/build/kvmtool/libfdt" LDFLAGS=-static lkvm-static \
 		>"$m/$name.build" 2>&1; then
 		echo "mutant $name: FAIL: does not build (log: $m/$name.build)"
+		ktap_result 1 "$name"
 		survivors="$survivors $name"
 		continue
 	fi
@@ -101,15 +110,18 @@ for p in "$@"; do
 	what=$(failed "$name")
 	if [ -n "$what" ]; then
 		echo "mutant $name: caught by $what (build $((t1 - t0)) s, boot $(($(date +%s) - t1)) s)"
+		ktap_result 0 "$name # caught by $what"
 		caught=$((caught + 1))
 	else
 		echo "mutant $name: SURVIVED (linux_suspend passed)"
+		ktap_result 1 "$name # linux_suspend passed on it: $m/$name.log"
 		survivors="$survivors $name"
 	fi
 done
 git -C "$src" am --abort >/dev/null 2>&1
 git -C "$src" checkout -q -f "$head"
 echo "kvmtool mutants: $caught/$n caught (mode $mode, $(($(date +%s) - start)) s; logs: $m)"
+ktap_done "$m/results.ktap" >/dev/null
 if [ -n "$survivors" ]; then
 	echo "mutants not caught:$survivors"
 	exit 1
