@@ -106,4 +106,16 @@ static long check_pattern(unsigned long seed)
 	return -1;
 }
 
+/* Without SYSTEM_SUSPEND offered by the VMM, no "deep". */
+static void test_off(void)
+{
+	char mem_sleep[64];
+
+	if (deep_offered(mem_sleep, sizeof(mem_sleep)))
+		say("inner: not ok deep_absent # mem_sleep is '%s' though the VMM offers no SYSTEM_SUSPEND\n",
+		    mem_sleep);
+	else
+		say("inner: ok deep_absent # mem_sleep '%s'\n", mem_sleep);
+}
+
 #endif

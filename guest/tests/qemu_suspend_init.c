@@ -145,17 +145,6 @@ static void test_reset(void)
 	    err ? strerror(-err) : "no error");
 }
 
-static void test_off(void)
-{
-	char mem_sleep[64];
-
-	if (deep_offered(mem_sleep, sizeof(mem_sleep)))
-		say("inner: not ok deep_absent # mem_sleep is '%s' though the VMM offers no SYSTEM_SUSPEND\n",
-		    mem_sleep);
-	else
-		say("inner: ok deep_absent # mem_sleep '%s'\n", mem_sleep);
-}
-
 int main(void)
 {
 	const char *mode = getenv("qemu_suspend");
